@@ -1,0 +1,27 @@
+# Thin wrappers: stack/stackctl.py does the work (see stack/README.md).
+# Extra arguments for pytest or the benchmarks: make test ARGS='-k feed -x' (or PYTEST_ARGS=...).
+PYTHON ?= python3
+STACKCTL = $(PYTHON) stack/stackctl.py
+
+.PHONY: install run up down status test bench
+
+install:
+	$(STACKCTL) install
+
+run:
+	$(STACKCTL) run
+
+up:
+	$(STACKCTL) up
+
+down:
+	$(STACKCTL) down
+
+status:
+	$(STACKCTL) status
+
+test:
+	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
+
+bench:
+	$(STACKCTL) bench $(ARGS)

@@ -1,0 +1,6 @@
+// Only the token's hash is stored; the token itself is shown once, at creation.
+MATCH (u:User {id: $user_id})
+CREATE (u)-[:OWNS_TOKEN]->(k:ApiToken {
+  id: $id, name: $name, hash: $hash, created_at: datetime({epochMillis: $now_ms})
+})
+RETURN k.id AS id

@@ -1,0 +1,8 @@
+// The public tweet object for each id: author, exact like count and the viewer's own like.
+UNWIND $ids AS tweet_id
+MATCH (author:User)-[:POSTED]->(t:Tweet {id: tweet_id})
+OPTIONAL MATCH (viewer:User {id: $viewer_id})
+RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
+       author {.id, .username, .display_name} AS author,
+       COUNT { (t)<-[:LIKED]-(:User) } AS like_count,
+       CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:LIKED]->(t) } END AS liked

@@ -1,0 +1,7 @@
+// Idempotent: MERGE locks user and tweet, so parallel likes by one user leave one relationship.
+MATCH (u:User {id: $user_id}), (t:Tweet {id: $tweet_id})
+WITH u, t, EXISTS { (u)-[:LIKED]->(t) } AS existed
+MERGE (u)-[r:LIKED]->(t)
+  ON CREATE SET r.created_at = datetime({epochMillis: $now_ms})
+WITH t, existed
+RETURN NOT existed AS created, COUNT { (t)<-[:LIKED]-(:User) } AS like_count

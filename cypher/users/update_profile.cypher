@@ -1,0 +1,3 @@
+MATCH (u:User {id: $id})
+SET u += $changes
+RETURN u.id AS id

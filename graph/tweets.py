@@ -1,0 +1,59 @@
+"""Tweets and likes in the graph."""
+from __future__ import annotations
+
+from graph.driver import Graph
+from social.pages import PageRequest
+
+
+def _public(row: dict) -> dict:
+    row["id"] = str(row["id"])
+    row["author"]["id"] = str(row["author"]["id"])
+    return row
+
+
+class TweetRepository:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int) -> None:
+        self.graph.write("tweets/create", id=tweet_id, author_id=author_id, text=text, now_ms=now_ms)
+
+    def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
+        """Public tweet objects in the order of ids; deleted ones are left out."""
+        rows = {r["id"]: r for r in self.graph.read("tweets/hydrate", ids=ids, viewer_id=viewer_id)}
+        return [_public(rows[i]) for i in ids if i in rows]
+
+    def author_id(self, tweet_id: int) -> int | None:
+        row = self.graph.read_one("tweets/author", id=tweet_id)
+        return row["author_id"] if row else None
+
+    def delete(self, tweet_id: int) -> bool:
+        return self.graph.write_one("tweets/delete", id=tweet_id)["deleted"] > 0
+
+    def like(self, user_id: int, tweet_id: int, now_ms: int) -> dict | None:
+        return self.graph.write_one("tweets/like", user_id=user_id, tweet_id=tweet_id, now_ms=now_ms)
+
+    def unlike(self, user_id: int, tweet_id: int) -> dict | None:
+        return self.graph.write_one("tweets/unlike", user_id=user_id, tweet_id=tweet_id)
+
+    def likers_page(self, tweet_id: int, page: PageRequest) -> list[dict]:
+        before_ts, before_id = page.key or (None, None)
+        return self.graph.read(
+            "tweets/likers_page",
+            tweet_id=tweet_id,
+            before_ts=before_ts,
+            before_id=before_id,
+            limit=page.limit + 1,
+        )
+
+    def by_author_page(self, user_id: int, page: PageRequest) -> list[int]:
+        before_id = page.key[0] if page.key else None
+        rows = self.graph.read(
+            "tweets/by_author_page", user_id=user_id, before_id=before_id, limit=page.limit + 1
+        )
+        return [r["id"] for r in rows]
+
+    def home_page(self, viewer_id: int, page: PageRequest) -> list[int]:
+        before_id = page.key[0] if page.key else None
+        rows = self.graph.read("feed/home", viewer_id=viewer_id, before_id=before_id, limit=page.limit + 1)
+        return [r["id"] for r in rows]

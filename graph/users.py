@@ -1,0 +1,63 @@
+"""Users and follows in the graph."""
+from __future__ import annotations
+
+from neo4j.exceptions import ConstraintError
+
+from graph.driver import Graph
+from social.errors import Conflict
+from social.pages import PageRequest
+
+
+def _public(row: dict) -> dict:
+    row["id"] = str(row["id"])
+    if row.get("following") is None:
+        row.pop("following", None)
+        row.pop("followed_by", None)
+    return row
+
+
+class UserRepository:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def create(self, **fields) -> int:
+        try:
+            return self.graph.write_one("users/create", **fields)["id"]
+        except ConstraintError as err:
+            raise Conflict("username_taken", "That username is taken.", field="username") from err
+
+    def credentials(self, username_key: str) -> dict | None:
+        return self.graph.read_one("users/credentials", username_key=username_key)
+
+    def id_by_username(self, username_key: str) -> int | None:
+        row = self.graph.read_one("users/id_by_username", username_key=username_key)
+        return row["id"] if row else None
+
+    def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
+        """Public user objects in the order of ids; ids no longer in the graph are left out."""
+        rows = {r["id"]: r for r in self.graph.read("users/hydrate", ids=ids, viewer_id=viewer_id)}
+        return [_public(rows[i]) for i in ids if i in rows]
+
+    def update_profile(self, user_id: int, changes: dict) -> None:
+        self.graph.write("users/update_profile", id=user_id, changes=changes)
+
+    def follow(self, follower_id: int, followee_id: int, now_ms: int) -> bool:
+        row = self.graph.write_one(
+            "follows/follow", follower_id=follower_id, followee_id=followee_id, now_ms=now_ms
+        )
+        return bool(row and row["created"])
+
+    def unfollow(self, follower_id: int, followee_id: int) -> bool:
+        row = self.graph.write_one("follows/unfollow", follower_id=follower_id, followee_id=followee_id)
+        return bool(row and row["removed"])
+
+    def relation_page(self, query: str, user_id: int, page: PageRequest) -> list[dict]:
+        """followers_page or following_page: rows of (id, ts), limit + 1 of them."""
+        before_ts, before_id = page.key or (None, None)
+        return self.graph.read(
+            f"users/{query}",
+            user_id=user_id,
+            before_ts=before_ts,
+            before_id=before_id,
+            limit=page.limit + 1,
+        )

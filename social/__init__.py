@@ -1,0 +1,1 @@
+"""Use cases of the service and the domain rules they keep."""

@@ -1,0 +1,30 @@
+"""Use cases of the follow graph: follow, unfollow, and the pages of followers and followed."""
+from __future__ import annotations
+
+from bootstrap import Services
+from social.clock import now_ms
+from social.errors import Unprocessable
+from social.pages import PageRequest, split_page
+
+
+def _not_self(follower_id: int, followee_id: int) -> None:
+    if follower_id == followee_id:
+        raise Unprocessable("cannot_follow_self", "You cannot follow yourself.")
+
+
+def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
+    """True when this call made a new follow (a repeat is a no-op)."""
+    _not_self(follower_id, followee_id)
+    return svc.users.follow(follower_id, followee_id, now_ms())
+
+
+def unfollow(svc: Services, follower_id: int, followee_id: int) -> bool:
+    _not_self(follower_id, followee_id)
+    return svc.users.unfollow(follower_id, followee_id)
+
+
+def relation(svc: Services, which: str, user_id: int, page: PageRequest, viewer_id: int | None):
+    """which is 'followers' or 'following'."""
+    rows = svc.users.relation_page(f"{which}_page", user_id, page)
+    rows, cursor = split_page(rows, page.limit, lambda r: (r["ts"], r["id"]))
+    return svc.users.hydrate([r["id"] for r in rows], viewer_id), cursor

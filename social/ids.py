@@ -1,0 +1,17 @@
+"""Time-ordered 63-bit ids: sorting by id is sorting by creation time, which pages and feeds rely on."""
+from __future__ import annotations
+
+import secrets
+import time
+
+EPOCH_MS = 1_700_000_000_000
+RANDOM_BITS = 22
+
+
+def new_id(now_ms: int | None = None) -> int:
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    return ((ms - EPOCH_MS) << RANDOM_BITS) | secrets.randbits(RANDOM_BITS)
+
+
+def id_time_ms(value: int) -> int:
+    return (value >> RANDOM_BITS) + EPOCH_MS

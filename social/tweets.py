@@ -1,0 +1,62 @@
+"""Use cases of tweets: post, read, delete, like and unlike."""
+from __future__ import annotations
+
+from bootstrap import Services
+from social import rules
+from social.clock import now_ms
+from social.errors import Forbidden, NotFound
+from social.ids import new_id
+from social.pages import PageRequest, split_page
+
+
+def _not_found() -> NotFound:
+    return NotFound("tweet_not_found", "No such tweet.")
+
+
+def post_tweet(svc: Services, author_id: int, text: str) -> dict:
+    text = rules.check_tweet_text(text)
+    tweet_id = new_id()
+    svc.tweets.create(tweet_id, author_id, text, now_ms())
+    return svc.tweets.hydrate([tweet_id], viewer_id=author_id)[0]
+
+
+def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> dict:
+    found = svc.tweets.hydrate([tweet_id], viewer_id)
+    if not found:
+        raise _not_found()
+    return found[0]
+
+
+def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bool) -> None:
+    author_id = svc.tweets.author_id(tweet_id)
+    if author_id is None:
+        raise _not_found()
+    if author_id != actor_id and not may_delete_any:
+        raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
+    svc.tweets.delete(tweet_id)
+
+
+def like(svc: Services, user_id: int, tweet_id: int) -> dict:
+    row = svc.tweets.like(user_id, tweet_id, now_ms())
+    if row is None:
+        raise _not_found()
+    return {"liked": True, "like_count": row["like_count"]}
+
+
+def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
+    row = svc.tweets.unlike(user_id, tweet_id)
+    if row is None:
+        raise _not_found()
+    return {"liked": False, "like_count": row["like_count"]}
+
+
+def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+    if not svc.tweets.hydrate([tweet_id]):
+        raise _not_found()
+    rows, cursor = split_page(svc.tweets.likers_page(tweet_id, page), page.limit, lambda r: (r["ts"], r["id"]))
+    return svc.users.hydrate([r["id"] for r in rows], viewer_id), cursor
+
+
+def tweets_of(svc: Services, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+    ids, cursor = split_page(svc.tweets.by_author_page(user_id, page), page.limit, lambda i: (i,))
+    return svc.tweets.hydrate(ids, viewer_id), cursor

@@ -1,0 +1,23 @@
+"""Gunicorn settings of the web server, read from the same environment as the app."""
+import os
+
+bind = f"{os.environ.get('WEB_HOST', '127.0.0.1')}:{os.environ.get('WEB_PORT', '8000')}"
+# gevent: server-sent events and WebSockets hold a connection each, so workers must not block.
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+worker_connections = 1000
+timeout = 30
+# Short, because an open event stream keeps a worker busy until this runs out.
+graceful_timeout = 10
+keepalive = 5
+accesslog = os.environ.get("WEB_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's gauges from the metrics that all workers share on disk."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

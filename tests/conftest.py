@@ -1,0 +1,84 @@
+"""Shared fixtures. Integration and e2e tests use the real Neo4j and Redis that `make test` starts."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+
+def unique_name(prefix: str = "u") -> str:
+    return (prefix + secrets.token_hex(7))[:15]
+
+
+@pytest.fixture(scope="session")
+def services():
+    from bootstrap import bootstrap
+    from graph.migrate import migrate
+
+    svc = bootstrap()
+    migrate(svc.graph)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def app(services):
+    from web.app import create_app
+
+    return create_app(services=services)
+
+
+class ApiUser:
+    """A signed-in test client: adds the CSRF header to writes, as a browser client would."""
+
+    def __init__(self, app, username: str, password: str, ip: str = "127.0.0.1"):
+        self.username = username
+        self.password = password
+        self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = ip
+        r = self.client.post("/api/v1/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.get_json()
+        self.csrf = r.get_json()["csrf_token"]
+        self.session_id = r.get_json()["session"]["id"]
+        self.id = r.get_json()["user"]["id"]
+
+    def _headers(self, headers):
+        return {"X-CSRF-Token": self.csrf, **(headers or {})}
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path, headers=None, **kw):
+        return self.client.post(path, headers=self._headers(headers), **kw)
+
+    def patch(self, path, headers=None, **kw):
+        return self.client.patch(path, headers=self._headers(headers), **kw)
+
+    def put(self, path, headers=None, **kw):
+        return self.client.put(path, headers=self._headers(headers), **kw)
+
+    def delete(self, path, headers=None, **kw):
+        return self.client.delete(path, headers=self._headers(headers), **kw)
+
+    def tweet(self, text: str = "hello") -> dict:
+        r = self.post("/api/v1/tweets", json={"text": text})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["tweet"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username: str | None = None, password: str = "correct horse", **extra) -> ApiUser:
+        username = username or unique_name()
+        r = app.test_client().post(
+            "/api/v1/auth/register", json={"username": username, "password": password, **extra}
+        )
+        assert r.status_code == 201, r.get_json()
+        return ApiUser(app, username, password)
+
+    return make

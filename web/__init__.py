@@ -1,0 +1,1 @@
+"""HTTP only: the app factory, blueprints per resource, request parsing and error JSON."""

@@ -1,0 +1,30 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bootstrap import Services, bootstrap
+from settings import Settings
+from web import auth, errors, feed, metrics, ops, policy, security, tweets, users
+from web.json import OrjsonProvider
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    services = services or bootstrap(settings)
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    app.config.update(
+        SECRET_KEY=services.settings.secret_key,
+        MAX_CONTENT_LENGTH=services.settings.max_body_bytes,
+    )
+    app.extensions["services"] = services
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    metrics.init(app)
+    security.init(app)
+    policy.init(app)
+    errors.register(app)
+    for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,119 @@
+"""Auth endpoints: register, login, logout, sessions and bearer tokens."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
+
+from social import accounts
+from social.errors import NotFound
+from web.context import services as svc
+from web.inputs import Body, path_id, takes
+from web.policy import PUBLIC, SIGNED_IN, allow
+from web.presenters import iso_ms, no_content, session_json
+from web.security import SESSION_COOKIE
+
+bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
+
+
+class Register(Body):
+    username: str
+    password: str
+    display_name: str | None = None
+
+
+class Login(Body):
+    username: str
+    password: str
+
+
+class NewToken(Body):
+    name: str
+
+
+@bp.post("/register")
+@allow(PUBLIC)
+@takes(Register)
+def register(body: Register):
+    """Create an account."""
+    user = accounts.register(svc(), body.username, body.password, body.display_name)
+    return jsonify({"user": user}), 201
+
+
+@bp.post("/login")
+@allow(PUBLIC)
+@takes(Login)
+def login(body: Login):
+    """Start a session: sets the HttpOnly session cookie and returns the CSRF token."""
+    secret, session, user = accounts.login(
+        svc(), body.username, body.password, request.remote_addr or "unknown", request.user_agent.string
+    )
+    response = jsonify(
+        {
+            "user": user,
+            "csrf_token": session.csrf_token,
+            "session": {"id": session.id, "expires_at": iso_ms(session.expires_at)},
+        }
+    )
+    settings = svc().settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=settings.session_ttl_seconds,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.session_cookie_secure,
+        path="/",
+    )
+    return response
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    """End the current session at once."""
+    if current_user.session is not None:
+        accounts.logout(svc(), current_user.user_id, current_user.session.id)
+    response = current_app.response_class(status=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@bp.get("/sessions")
+@allow(SIGNED_IN)
+def sessions():
+    """The caller's live sessions."""
+    current_id = current_user.session.id if current_user.session else None
+    items = [session_json(s, current_id) for s in svc().sessions.list(current_user.user_id)]
+    return jsonify({"sessions": items})
+
+
+@bp.delete("/sessions/<session_id>")
+@allow(SIGNED_IN)
+def revoke_session(session_id: str):
+    """Revoke one of the caller's sessions."""
+    accounts.revoke_session(svc(), current_user.user_id, session_id)
+    return no_content()
+
+
+@bp.get("/tokens")
+@allow(SIGNED_IN)
+def tokens():
+    """The caller's bearer tokens (names and ids; the secret is shown only at creation)."""
+    return jsonify({"tokens": svc().tokens.list(current_user.user_id)})
+
+
+@bp.post("/tokens")
+@allow(SIGNED_IN)
+@takes(NewToken)
+def create_token(body: NewToken):
+    """Issue a bearer token for API clients."""
+    return jsonify(accounts.create_token(svc(), current_user.user_id, body.name)), 201
+
+
+@bp.delete("/tokens/<token_id>")
+@allow(SIGNED_IN)
+def revoke_token(token_id: str):
+    """Revoke a bearer token at once."""
+    not_found = NotFound("token_not_found", "You have no token with that id.")
+    accounts.revoke_token(svc(), current_user.user_id, path_id(token_id, not_found))
+    return no_content()

@@ -1,0 +1,31 @@
+"""Shapes plain values into the contract's JSON objects where the graph does not already."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import jsonify
+
+from cache.sessions import Session
+
+
+def iso_ms(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def session_json(s: Session, current_id: str | None = None) -> dict:
+    return {
+        "id": s.id,
+        "created_at": iso_ms(s.created_at),
+        "last_seen_at": iso_ms(s.last_seen_at),
+        "expires_at": iso_ms(s.expires_at),
+        "user_agent": s.user_agent,
+        "current": s.id == current_id,
+    }
+
+
+def page(name: str, items: list, cursor: str | None, **extra):
+    return jsonify({name: items, "next_cursor": cursor, **extra})
+
+
+def no_content():
+    return "", 204

@@ -1,0 +1,84 @@
+"""User endpoints: profiles, the follow graph and a user's tweets."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from social import accounts, follows, tweets
+from web.context import services as svc
+from web.inputs import Body, page_request, takes
+from web.policy import PUBLIC, SIGNED_IN, allow
+from web.presenters import page
+from web.security import viewer_id
+
+bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
+
+
+class Profile(Body):
+    display_name: str | None = None
+    bio: str | None = None
+
+
+@bp.get("/me")
+@allow(SIGNED_IN)
+def me():
+    """The signed-in user and their roles."""
+    user = svc().users.hydrate([current_user.user_id], current_user.user_id)[0]
+    return jsonify({"user": user, "roles": ["user"]})
+
+
+@bp.patch("/me")
+@allow(SIGNED_IN)
+@takes(Profile)
+def update_me(body: Profile):
+    """Change display name and bio."""
+    return jsonify({"user": accounts.update_profile(svc(), current_user.user_id, body.display_name, body.bio)})
+
+
+@bp.get("/<username>")
+@allow(PUBLIC)
+def user(username: str):
+    """A user's public profile."""
+    return jsonify({"user": accounts.get_user(svc(), username, viewer_id())})
+
+
+@bp.get("/<username>/tweets")
+@allow(PUBLIC)
+def user_tweets(username: str):
+    """A user's tweets, newest first."""
+    items, cursor = tweets.tweets_of(svc(), accounts.user_id_of(svc(), username), page_request(1), viewer_id())
+    return page("tweets", items, cursor)
+
+
+@bp.get("/<username>/followers")
+@allow(PUBLIC)
+def followers(username: str):
+    """Who follows a user, most recent first."""
+    user_id = accounts.user_id_of(svc(), username)
+    items, cursor = follows.relation(svc(), "followers", user_id, page_request(2), viewer_id())
+    return page("users", items, cursor)
+
+
+@bp.get("/<username>/following")
+@allow(PUBLIC)
+def following(username: str):
+    """Whom a user follows, most recent first."""
+    user_id = accounts.user_id_of(svc(), username)
+    items, cursor = follows.relation(svc(), "following", user_id, page_request(2), viewer_id())
+    return page("users", items, cursor)
+
+
+@bp.post("/<username>/follow")
+@allow(SIGNED_IN)
+def follow(username: str):
+    """Follow a user (idempotent)."""
+    follows.follow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"following": True})
+
+
+@bp.delete("/<username>/follow")
+@allow(SIGNED_IN)
+def unfollow(username: str):
+    """Stop following a user (idempotent)."""
+    follows.unfollow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"following": False})
