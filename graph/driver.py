@@ -18,7 +18,7 @@ def open_driver(settings: Settings) -> neo4j.Driver:
         auth=(settings.neo4j_user, settings.neo4j_password),
         connection_timeout=3.0,
         connection_acquisition_timeout=5.0,
-        max_transaction_retry_time=5.0,
+        max_transaction_retry_time=3.0,
         max_connection_pool_size=200,
         notifications_min_severity="OFF",
     )

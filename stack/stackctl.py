@@ -218,10 +218,12 @@ def sha256_of(*paths: Path) -> str:
 
 
 def sh(argv: list[str], **kwargs) -> None:
-    """Run an install step, turning its failure into a StackError."""
-    code = subprocess.run(argv, cwd=ROOT, **kwargs).returncode
-    if code:
-        raise StackError(f"`{' '.join(argv)}` failed with exit code {code}")
+    """Run an install step quietly; on failure show its output and raise a StackError."""
+    result = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace", **kwargs)
+    if result.returncode:
+        print(result.stdout[-20000:], file=sys.stderr)
+        raise StackError(f"`{' '.join(argv)}` failed with exit code {result.returncode}")
 
 
 @contextlib.contextmanager

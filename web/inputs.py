@@ -35,7 +35,7 @@ def parse_body(model: type[Body]) -> Body:
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
             for e in err.errors(include_url=False, include_input=False)
         ]
-        first = problems[0]
+        first = min(problems, key=lambda p: p["type"] != "extra_forbidden")
         raise BadRequest(
             _CODES.get(first["type"], "invalid_parameter"),
             f"{first['field']}: {first['message']}",
