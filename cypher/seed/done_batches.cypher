@@ -1,0 +1,1 @@
+MATCH (b:SeedBatch) RETURN b.id AS id

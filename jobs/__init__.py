@@ -1,0 +1,1 @@
+"""Work off the request path: RQ job functions and the worker entry (`python -m jobs.worker`)."""
