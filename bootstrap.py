@@ -7,14 +7,21 @@ import neo4j
 import redis
 from rq import Queue
 
+from cache.feeds import Celebrities, Feeds
+from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
+from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.tokens import TokenCache
+from cache.tweets import TweetCache
 from graph.driver import Graph, open_driver
+from graph.feed import FeedSource
+from graph.policy import PolicyRepository
 from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
 from settings import Settings
+from social.bus import EventBus
 from social.passwords import Passwords
 
 
@@ -24,8 +31,9 @@ class Services:
     driver: neo4j.Driver
     graph: Graph
     redis: redis.Redis
-    rq_redis: redis.Redis
+    raw_redis: redis.Redis
     queue: Queue
+    bus: EventBus
     users: UserRepository
     tweets: TweetRepository
     tokens: TokenRepository
@@ -33,11 +41,18 @@ class Services:
     token_cache: TokenCache
     login_attempts: LoginAttempts
     passwords: Passwords
+    policy: PolicyRepository
+    grants: GrantCache
+    feed_source: FeedSource
+    feeds: Feeds
+    celebrities: Celebrities
+    tweet_cache: TweetCache
+    popular: Popular
 
     def close(self) -> None:
         self.driver.close()
         self.redis.close()
-        self.rq_redis.close()
+        self.raw_redis.close()
 
 
 def redis_client(url: str, decode: bool = True) -> redis.Redis:
@@ -52,19 +67,22 @@ def redis_client(url: str, decode: bool = True) -> redis.Redis:
     )
 
 
-def bootstrap(settings: Settings | None = None) -> Services:
+def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -> Services:
+    """run_jobs_inline executes each job at enqueue time, in the caller (tests of job effects)."""
     settings = settings or Settings.from_env()
     driver = open_driver(settings)
     graph = Graph(driver)
     r = redis_client(settings.redis_url)
-    rq_redis = redis_client(settings.redis_url, decode=False)
+    raw = redis_client(settings.redis_url, decode=False)
+    queue = Queue("default", connection=raw, is_async=not run_jobs_inline)
     return Services(
         settings=settings,
         driver=driver,
         graph=graph,
         redis=r,
-        rq_redis=rq_redis,
-        queue=Queue("default", connection=rq_redis),
+        raw_redis=raw,
+        queue=queue,
+        bus=EventBus(queue),
         users=UserRepository(graph),
         tweets=TweetRepository(graph),
         tokens=TokenRepository(graph),
@@ -74,4 +92,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
             r, settings.login_failure_limit, settings.login_failure_window_seconds
         ),
         passwords=Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
+        policy=PolicyRepository(graph),
+        grants=GrantCache(r),
+        feed_source=FeedSource(graph),
+        feeds=Feeds(r, settings.feed_active_days * 86400),
+        celebrities=Celebrities(r),
+        tweet_cache=TweetCache(raw),
+        popular=Popular(r),
     )

@@ -29,6 +29,9 @@ class Settings:
     argon2_memory_kib: int = 19456
     fanout_follower_threshold: int = 10_000
     feed_active_days: int = 7
+    web_max_in_flight: int = 64
+    web_max_waiting: int = 256
+    web_max_wait_ms: int = 1000
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
@@ -51,4 +54,7 @@ class Settings:
                 env.get("FANOUT_FOLLOWER_THRESHOLD", d.fanout_follower_threshold)
             ),
             feed_active_days=int(env.get("FEED_ACTIVE_DAYS", d.feed_active_days)),
+            web_max_in_flight=int(env.get("WEB_MAX_IN_FLIGHT", d.web_max_in_flight)),
+            web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),
+            web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
         )

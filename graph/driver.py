@@ -48,6 +48,11 @@ class Graph:
         with self.session() as s:
             return s.execute_write(_run, cypher(name), params)
 
+    def write_all(self, *steps: tuple[str, dict]) -> list[list[dict]]:
+        """Several named queries in one transaction: they commit together or not at all."""
+        with self.session() as s:
+            return s.execute_write(_run_all, [(cypher(name), params) for name, params in steps])
+
     def read_one(self, name: str, /, **params) -> dict | None:
         rows = self.read(name, **params)
         return rows[0] if rows else None
@@ -59,3 +64,7 @@ class Graph:
 
 def _run(tx: neo4j.ManagedTransaction, query: str, params: dict) -> list[dict]:
     return tx.run(query, params).data()
+
+
+def _run_all(tx: neo4j.ManagedTransaction, steps: list[tuple[str, dict]]) -> list[list[dict]]:
+    return [tx.run(query, params).data() for query, params in steps]

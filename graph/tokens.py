@@ -22,3 +22,7 @@ class TokenRepository:
     def delete(self, user_id: int, token_id: int) -> str | None:
         row = self.graph.write_one("tokens/delete", user_id=user_id, id=token_id)
         return row["hash"] if row else None
+
+    def delete_all(self, user_id: int) -> list[str]:
+        """Revokes every token of the user; returns their hashes."""
+        return [r["hash"] for r in self.graph.write("tokens/delete_all", user_id=user_id)]

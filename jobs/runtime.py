@@ -11,3 +11,9 @@ def services() -> Services:
     if _services is None:
         _services = bootstrap()
     return _services
+
+
+def install(svc: Services) -> None:
+    """Runs jobs against given services (tests that execute jobs in-process)."""
+    global _services
+    _services = svc

@@ -14,7 +14,7 @@ QUEUES = ("high", "default", "low")
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
-    worker = SimpleWorker(list(QUEUES), connection=svc.rq_redis)
+    worker = SimpleWorker(list(QUEUES), connection=svc.raw_redis)
     worker.work(with_scheduler=True)
 
 

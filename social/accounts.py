@@ -105,4 +105,5 @@ def update_profile(svc: Services, user_id: int, display_name: str | None, bio: s
         changes["bio"] = rules.check_bio(bio)
     if changes:
         svc.users.update_profile(user_id, changes)
+        svc.tweet_cache.forget_user(user_id)
     return svc.users.hydrate([user_id], viewer_id=user_id)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bootstrap import Services
 from social.clock import now_ms
 from social.errors import Unprocessable
+from social.events import Followed, Unfollowed
 from social.pages import PageRequest, split_page
 
 
@@ -15,12 +16,18 @@ def _not_self(follower_id: int, followee_id: int) -> None:
 def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
     """True when this call made a new follow (a repeat is a no-op)."""
     _not_self(follower_id, followee_id)
-    return svc.users.follow(follower_id, followee_id, now_ms())
+    created = svc.users.follow(follower_id, followee_id, now_ms())
+    if created:
+        svc.bus.publish(Followed(follower_id, followee_id))
+    return created
 
 
 def unfollow(svc: Services, follower_id: int, followee_id: int) -> bool:
     _not_self(follower_id, followee_id)
-    return svc.users.unfollow(follower_id, followee_id)
+    removed = svc.users.unfollow(follower_id, followee_id)
+    if removed:
+        svc.bus.publish(Unfollowed(follower_id, followee_id))
+    return removed
 
 
 def relation(svc: Services, which: str, user_id: int, page: PageRequest, viewer_id: int | None):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from bootstrap import Services
 from social import rules
 from social.clock import now_ms
+from cache.feeds import score
 from social.errors import Forbidden, NotFound
+from social.events import LikeChanged, TweetDeleted, TweetPosted
 from social.ids import new_id
 from social.pages import PageRequest, split_page
 
@@ -14,10 +16,16 @@ def _not_found() -> NotFound:
 
 
 def post_tweet(svc: Services, author_id: int, text: str) -> dict:
+    """Neo4j first; then the tweet's cached body, the author's own feed, and the fan-out job."""
     text = rules.check_tweet_text(text)
     tweet_id = new_id()
     svc.tweets.create(tweet_id, author_id, text, now_ms())
-    return svc.tweets.hydrate([tweet_id], viewer_id=author_id)[0]
+    tweet = svc.tweets.hydrate([tweet_id], viewer_id=author_id)[0]
+    svc.tweet_cache.put([tweet])
+    svc.feeds.push([author_id], tweet_id)
+    svc.tweet_cache.push_author_tweet(author_id, tweet_id, score(tweet_id))
+    svc.bus.publish(TweetPosted(tweet_id, author_id))
+    return tweet
 
 
 def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> dict:
@@ -34,20 +42,27 @@ def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bo
     if author_id != actor_id and not may_delete_any:
         raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
     svc.tweets.delete(tweet_id)
+    svc.tweet_cache.forget_tweet(tweet_id, author_id)
+    svc.bus.publish(TweetDeleted(tweet_id, author_id))
+
+
+def _like_written(svc: Services, user_id: int, tweet_id: int, row: dict | None, liked: bool) -> dict:
+    """Writes the exact count and the viewer's flag through to Redis; a change is rescored."""
+    if row is None:
+        raise _not_found()
+    svc.tweet_cache.set_like_count(tweet_id, row["version"], row["like_count"])
+    svc.tweet_cache.set_liked(user_id, tweet_id, liked)
+    if row["created" if liked else "removed"]:
+        svc.bus.publish(LikeChanged(user_id, tweet_id, liked))
+    return {"liked": liked, "like_count": row["like_count"]}
 
 
 def like(svc: Services, user_id: int, tweet_id: int) -> dict:
-    row = svc.tweets.like(user_id, tweet_id, now_ms())
-    if row is None:
-        raise _not_found()
-    return {"liked": True, "like_count": row["like_count"]}
+    return _like_written(svc, user_id, tweet_id, svc.tweets.like(user_id, tweet_id, now_ms()), True)
 
 
 def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
-    row = svc.tweets.unlike(user_id, tweet_id)
-    if row is None:
-        raise _not_found()
-    return {"liked": False, "like_count": row["like_count"]}
+    return _like_written(svc, user_id, tweet_id, svc.tweets.unlike(user_id, tweet_id), False)
 
 
 def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:

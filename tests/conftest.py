@@ -12,11 +12,15 @@ def unique_name(prefix: str = "u") -> str:
 
 @pytest.fixture(scope="session")
 def services():
+    """Jobs run inline, at enqueue time, so integration tests see their effects at once; the e2e
+    tier exercises the real worker."""
     from bootstrap import bootstrap
     from graph.migrate import migrate
+    from jobs import runtime
 
-    svc = bootstrap()
+    svc = bootstrap(run_jobs_inline=True)
     migrate(svc.graph)
+    runtime.install(svc)
     yield svc
     svc.close()
 

@@ -7,7 +7,8 @@ from flask import Flask
 
 from bootstrap import Services, bootstrap
 from settings import Settings
-from web import auth, errors, feed, metrics, ops, policy, security, tweets, users
+from web import admin, auth, errors, feed, limits, metrics, ops, policy, security, tweets, users
+from web.admission import Admission
 from web.json import OrjsonProvider
 
 
@@ -24,7 +25,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     metrics.init(app)
     security.init(app)
     policy.init(app)
+    limits.init(app, services)
     errors.register(app)
-    for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp):
+    for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp, admin.bp):
         app.register_blueprint(blueprint)
+    settings = services.settings
+    app.wsgi_app = Admission(
+        app.wsgi_app, settings.web_max_in_flight, settings.web_max_waiting, settings.web_max_wait_ms / 1000
+    )
     return app

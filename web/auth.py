@@ -31,7 +31,7 @@ class NewToken(Body):
 
 
 @bp.post("/register")
-@allow(PUBLIC)
+@allow(PUBLIC, rate="register")
 @takes(Register)
 def register(body: Register):
     """Create an account."""
@@ -40,7 +40,7 @@ def register(body: Register):
 
 
 @bp.post("/login")
-@allow(PUBLIC)
+@allow(PUBLIC, rate="login")
 @takes(Login)
 def login(body: Login):
     """Start a session: sets the HttpOnly session cookie and returns the CSRF token."""

@@ -7,20 +7,20 @@ from web import metrics
 from web.context import services as svc
 from web.errors import NEO4J_DOWN, REDIS_DOWN
 from web.openapi import document
-from web.policy import PUBLIC, allow
+from web.policy import PUBLIC, UNLIMITED, allow
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
-@allow(PUBLIC)
+@allow(PUBLIC, rate=UNLIMITED)
 def healthz():
     """The process is running."""
     return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
-@allow(PUBLIC)
+@allow(PUBLIC, rate=UNLIMITED)
 def readyz():
     """Neo4j and Redis both answer."""
     down = []
@@ -39,7 +39,7 @@ def readyz():
 
 
 @bp.get("/metrics")
-@allow(PUBLIC)
+@allow(PUBLIC, rate=UNLIMITED)
 def prometheus():
     """Prometheus text exposition."""
     return metrics.exposition()

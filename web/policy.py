@@ -1,19 +1,32 @@
-"""The one decision point: every route declares what it needs, and undeclared routes are refused."""
+"""The one decision point: every route declares what it needs, and undeclared routes are refused.
+
+A declaration is `@allow(PUBLIC)`, `@allow(SIGNED_IN)` or `@allow("some:permission")`, optionally
+with the rate class its requests count against (web.limits). The decision reads the caller's grant
+(roles and permissions from the graph, cached in Redis) once per request.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
+from social import admin
 from social.errors import Forbidden, Unauthenticated
+from social.roles import Grant
+from web.context import services
 from web.security import check_csrf
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+UNLIMITED = "unlimited"  # the rate class of monitoring probes
 
 
-def allow(requirement: str):
+def allow(requirement: str, rate: str | None = None):
+    """requirement: PUBLIC, SIGNED_IN or a permission name; rate: a class of web.limits.LIMITS,
+    by default `reads` for GET and `writes` for the other methods."""
+
     def decorate(view):
         view.requirement = requirement
+        view.rate_class = rate
         return view
 
     return decorate
@@ -22,6 +35,13 @@ def allow(requirement: str):
 def requirement_of(endpoint: str | None) -> str | None:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return getattr(view, "requirement", None)
+
+
+def current_grant() -> Grant | None:
+    """The signed-in caller's grant, read once per request; None for anonymous callers."""
+    if "grant" not in g:
+        g.grant = admin.grant_of(services(), current_user.user_id) if current_user.is_authenticated else None
+    return g.grant
 
 
 def _enforce():
@@ -35,12 +55,26 @@ def _enforce():
     if not current_user.is_authenticated:
         raise Unauthenticated()
     check_csrf()
+    grant = current_grant()
+    if grant is None or grant.suspended:
+        _end_access(current_user.user_id)
+        raise Unauthenticated()
+    if needed != SIGNED_IN and needed not in grant.permissions:
+        raise Forbidden("missing_permission", f"This needs the {needed} permission.", permission=needed)
+
+
+def _end_access(user_id: int) -> None:
+    """A session or token that outlived its suspension (a login racing the suspend) ends here."""
+    svc = services()
+    svc.sessions.revoke_all(user_id)
+    svc.token_cache.forget(*svc.tokens.delete_all(user_id))
+
+
+def permitted(permission: str) -> bool:
+    """Whether the signed-in caller holds a permission, for decisions on one object (a moderator's delete)."""
+    grant = current_grant()
+    return grant is not None and not grant.suspended and permission in grant.permissions
 
 
 def init(app: Flask) -> None:
     app.before_request(_enforce)
-
-
-def permitted(permission: str) -> bool:
-    """Whether the caller holds a permission beyond signing in (roles come with the policy issue)."""
-    return False

@@ -24,7 +24,7 @@ def _tweet_id(value: str) -> int:
 
 
 @bp.post("")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="posts")
 @takes(NewTweet)
 def post(body: NewTweet):
     """Post a tweet of at most 140 characters."""
@@ -47,14 +47,14 @@ def delete(tweet_id: str):
 
 
 @bp.post("/<tweet_id>/like")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="likes")
 def like(tweet_id: str):
     """Like a tweet (idempotent)."""
     return jsonify(tweets.like(svc(), current_user.user_id, _tweet_id(tweet_id)))
 
 
 @bp.delete("/<tweet_id>/like")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="likes")
 def unlike(tweet_id: str):
     """Take a like back (idempotent)."""
     return jsonify(tweets.unlike(svc(), current_user.user_id, _tweet_id(tweet_id)))

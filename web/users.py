@@ -7,7 +7,7 @@ from flask_login import current_user
 from social import accounts, follows, tweets
 from web.context import services as svc
 from web.inputs import Body, page_request, takes
-from web.policy import PUBLIC, SIGNED_IN, allow
+from web.policy import PUBLIC, SIGNED_IN, allow, current_grant
 from web.presenters import page
 from web.security import viewer_id
 
@@ -24,7 +24,7 @@ class Profile(Body):
 def me():
     """The signed-in user and their roles."""
     user = svc().users.hydrate([current_user.user_id], current_user.user_id)[0]
-    return jsonify({"user": user, "roles": ["user"]})
+    return jsonify({"user": user, "roles": sorted(current_grant().roles)})
 
 
 @bp.patch("/me")
@@ -69,7 +69,7 @@ def following(username: str):
 
 
 @bp.post("/<username>/follow")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="follows")
 def follow(username: str):
     """Follow a user (idempotent)."""
     follows.follow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -77,7 +77,7 @@ def follow(username: str):
 
 
 @bp.delete("/<username>/follow")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="follows")
 def unfollow(username: str):
     """Stop following a user (idempotent)."""
     follows.unfollow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))

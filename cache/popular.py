@@ -1,0 +1,83 @@
+"""Owns the top K read models: `popular:global` (the global top), `popular:author:{id}` (each
+author's best recent tweets) and `popular:net:{user_id}` (a viewer's network top, briefly cached)."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import redis
+
+GLOBAL = "popular:global"
+GLOBAL_SIZE = 1000
+AUTHOR_SIZE = 20
+NETWORK_TTL = 30
+
+
+def author_key(author_id: int) -> str:
+    return f"popular:author:{author_id}"
+
+
+def network_key(user_id: int) -> str:
+    return f"popular:net:{user_id}"
+
+
+class Popular:
+    def __init__(self, r: redis.Redis):
+        self.r = r
+
+    def replace_all(self, scored: list[dict]) -> None:
+        """A full refresh: rows {id, author_id, score} for every recent tweet."""
+        by_author: dict[int, dict[int, float]] = defaultdict(dict)
+        for row in scored:
+            by_author[row["author_id"]][row["id"]] = row["score"]
+        best = sorted(scored, key=lambda r: (r["score"], r["id"]), reverse=True)[:GLOBAL_SIZE]
+        stale = {k for k in self.r.scan_iter(match=author_key("*"), count=1000)}
+        pipe = self.r.pipeline(transaction=False)
+        pipe.delete(GLOBAL)
+        if best:
+            pipe.zadd(GLOBAL, {r["id"]: r["score"] for r in best})
+        for author_id, tweets in by_author.items():
+            key = author_key(author_id)
+            stale.discard(key)
+            top = dict(sorted(tweets.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:AUTHOR_SIZE])
+            pipe.delete(key)
+            pipe.zadd(key, top)
+        for key in stale:
+            pipe.delete(key)
+        pipe.execute()
+
+    def update(self, scored: list[dict]) -> None:
+        """An incremental rescore (likes changed): keeps both tops at their sizes."""
+        pipe = self.r.pipeline(transaction=False)
+        for row in scored:
+            pipe.zadd(GLOBAL, {row["id"]: row["score"]})
+            pipe.zadd(author_key(row["author_id"]), {row["id"]: row["score"]})
+            pipe.zremrangebyrank(author_key(row["author_id"]), 0, -(AUTHOR_SIZE + 1))
+        pipe.zremrangebyrank(GLOBAL, 0, -(GLOBAL_SIZE + 1))
+        pipe.execute()
+
+    def remove(self, tweet_id: int, author_id: int) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zrem(GLOBAL, tweet_id)
+        pipe.zrem(author_key(author_id), tweet_id)
+        pipe.execute()
+
+    def global_top(self, k: int) -> list[int]:
+        return [int(m) for m in self.r.zrange(GLOBAL, 0, k - 1, desc=True)]
+
+    def global_scores(self, k: int) -> list[tuple[int, float]]:
+        return [(int(m), s) for m, s in self.r.zrange(GLOBAL, 0, k - 1, desc=True, withscores=True)]
+
+    def network_top(self, user_id: int, k: int) -> list[int] | None:
+        raw = self.r.get(network_key(user_id))
+        return json.loads(raw)[:k] if raw is not None else None
+
+    def compute_network_top(self, user_id: int, author_ids: list[int]) -> list[int]:
+        """Merges the followed authors' own tops into the viewer's, cached for NETWORK_TTL seconds."""
+        pipe = self.r.pipeline(transaction=False)
+        for a in author_ids:
+            pipe.zrange(author_key(a), 0, AUTHOR_SIZE - 1, desc=True, withscores=True)
+        merged = [(s, int(m)) for rows in pipe.execute() for m, s in rows]
+        top = [tweet_id for _, tweet_id in sorted(merged, reverse=True)[:GLOBAL_SIZE // 20]]
+        self.r.set(network_key(user_id), json.dumps(top), ex=NETWORK_TTL)
+        return top

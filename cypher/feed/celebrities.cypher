@@ -1,0 +1,4 @@
+// Authors whose followers exceed the fan-out threshold: read-time merged, never fanned out.
+MATCH (a:User)
+WHERE COUNT { (a)<-[:FOLLOWS]-(:User) } > $threshold
+RETURN collect(a.id) AS ids

@@ -1,0 +1,3 @@
+MATCH (:User {id: $user_id})-[m:MEMBER_OF]->(:Group {name: $name})
+DELETE m
+RETURN count(*) AS removed

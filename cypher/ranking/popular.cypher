@@ -1,0 +1,17 @@
+// The top $k popular tweets of the last $window_hours at time $now_ms: the same formula as
+// tweet_scores.cypher, over every recent tweet. Paste into Neo4j Browser with
+//   :param now_ms => timestamp(); :param window_hours => 168; :param k => 10
+CALL () { MATCH (u:User) RETURN count(u) AS n }
+MATCH (author:User)-[:POSTED]->(t:Tweet)
+WHERE t.created_at >= datetime({epochMillis: $now_ms}) - duration({hours: $window_hours})
+CALL (t) {
+  MATCH (liker:User)-[:LIKED]->(t)
+  RETURN sum(1.0 + n * coalesce(liker.rank, 0.0)) AS like_weight
+}
+WITH t, author, like_weight, n,
+     (($now_ms - t.created_at.epochMillis) / 3600000.0) AS age_hours
+RETURN t.id AS id, author.id AS author_id,
+       (like_weight + log10(1.0 + COUNT { (author)<-[:FOLLOWS]-(:User) }) + n * coalesce(author.rank, 0.0))
+       / ((CASE WHEN age_hours < 0 THEN 0.0 ELSE age_hours END) + 2.0) ^ 1.8 AS score
+ORDER BY score DESC, id DESC
+LIMIT $k

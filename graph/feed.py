@@ -1,0 +1,37 @@
+"""The graph side of the feed read model: what Redis rebuilds from and fans out to."""
+from __future__ import annotations
+
+from graph.driver import Graph
+
+
+class FeedSource:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def rebuild(self, viewer_id: int, celebrity_ids: list[int], limit: int) -> tuple[list[int], list[int]]:
+        row = self.graph.read_one(
+            "feed/rebuild", viewer_id=viewer_id, celebrity_ids=celebrity_ids, limit=limit
+        )
+        return (row["ids"], row["celebrities"]) if row else ([], [])
+
+    def followers(self, author_id: int) -> list[int]:
+        return self.graph.read_one("feed/followers", author_id=author_id)["ids"]
+
+    def follower_count(self, author_id: int) -> int:
+        row = self.graph.read_one("feed/follower_count", author_id=author_id)
+        return row["followers"] if row else 0
+
+    def author_recent(self, author_id: int, limit: int) -> list[int]:
+        return [r["id"] for r in self.graph.read("feed/author_recent", author_id=author_id, limit=limit)]
+
+    def celebrities(self, threshold: int) -> list[int]:
+        return self.graph.read_one("feed/celebrities", threshold=threshold)["ids"]
+
+    def liked_by(self, user_id: int) -> list[int]:
+        return self.graph.read_one("tweets/liked_by", user_id=user_id)["ids"]
+
+    def like_counts(self, tweet_ids: list[int]) -> list[dict]:
+        return self.graph.read("tweets/like_counts", ids=tweet_ids)
+
+    def following(self, user_id: int) -> list[int]:
+        return self.graph.read_one("feed/following", user_id=user_id)["ids"]

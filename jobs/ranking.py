@@ -1,0 +1,13 @@
+"""Scheduled ranking jobs (see jobs/schedule.py)."""
+from __future__ import annotations
+
+from jobs.runtime import services
+from ranking import refresh
+
+
+def refresh_pagerank() -> dict:
+    return refresh.refresh_pagerank(services())
+
+
+def refresh_popular() -> int:
+    return refresh.refresh_popular(services())

@@ -1,0 +1,56 @@
+"""Ranking procedures run by jobs: PageRank written back to Neo4j, popularity into Redis."""
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from bootstrap import Services
+from ranking.pagerank import pagerank
+from social.clock import now_ms
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 10_000
+WINDOW_HOURS = 7 * 24
+ALL = 1 << 62
+
+
+def refresh_pagerank(svc: Services) -> dict:
+    """Loads the FOLLOWS graph as adjacency lists, ranks it, writes User.rank in batches."""
+    started = time.perf_counter()
+    rows = svc.graph.read("ranking/follow_edges")
+    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
+    index = {int(u): i for i, u in enumerate(ids)}
+    degree = np.fromiter((len(r["follows"]) for r in rows), dtype=np.int64, count=len(rows))
+    sources = np.repeat(np.arange(len(rows)), degree)
+    targets = np.fromiter((index[v] for r in rows for v in r["follows"]), dtype=np.int64, count=int(degree.sum()))
+    loaded = time.perf_counter()
+    ranks = pagerank(len(rows), sources, targets)
+    computed = time.perf_counter()
+    pairs = [[int(u), float(r)] for u, r in zip(ids, ranks)]
+    for start in range(0, len(pairs), WRITE_BATCH):
+        svc.graph.write("ranking/write_ranks", rows=pairs[start : start + WRITE_BATCH])
+    stats = {
+        "users": len(rows),
+        "edges": int(degree.sum()),
+        "load_s": round(loaded - started, 2),
+        "compute_s": round(computed - loaded, 2),
+        "write_s": round(time.perf_counter() - computed, 2),
+    }
+    log.info("pagerank refreshed: %s", stats)
+    return stats
+
+
+def refresh_popular(svc: Services, at_ms: int | None = None) -> int:
+    """Recomputes every recent tweet's score (time decay moves them all) and replaces the tops."""
+    scored = svc.graph.read(
+        "ranking/popular", now_ms=at_ms or now_ms(), window_hours=WINDOW_HOURS, k=ALL
+    )
+    svc.popular.replace_all(scored)
+    return len(scored)
+
+
+def rescore(svc: Services, tweet_ids: list[int], at_ms: int | None = None) -> None:
+    """A like or unlike moved these tweets: their scores are recomputed now."""
+    svc.popular.update(svc.graph.read("ranking/tweet_scores", ids=tweet_ids, now_ms=at_ms or now_ms()))

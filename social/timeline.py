@@ -1,0 +1,94 @@
+"""The home feed as a read model: fan-out on write into Redis, merge of celebrities on read,
+rebuild from Neo4j when cold. Neo4j stays the truth; every key here can be lost and rebuilt."""
+from __future__ import annotations
+
+from bootstrap import Services
+from cache.feeds import FEED_SIZE, score
+from cache.tweets import AUTHOR_TWEETS
+from social import hydrate
+from social.events import Followed, TweetDeleted, TweetPosted, Unfollowed
+from social.pages import PageRequest, split_page
+
+SAME_SECOND_SLACK = 64
+
+
+def celebrities(svc: Services) -> list[int]:
+    known = svc.celebrities.members()
+    if known is None:
+        known = svc.feed_source.celebrities(svc.settings.fanout_follower_threshold)
+        svc.celebrities.load(known)
+    return known
+
+
+def is_celebrity(svc: Services, author_id: int) -> bool:
+    """Above the threshold an author is merged at read time instead of fanned out. A change of
+    status drops the followers' feeds, which then rebuild with the author on the right side."""
+    celebrity = svc.feed_source.follower_count(author_id) > svc.settings.fanout_follower_threshold
+    if (author_id in celebrities(svc)) != celebrity:
+        svc.celebrities.mark(author_id, celebrity)
+        svc.feeds.drop(svc.feed_source.followers(author_id))
+    return celebrity
+
+
+def fan_out(svc: Services, event: TweetPosted) -> None:
+    if is_celebrity(svc, event.author_id):
+        svc.tweet_cache.push_author_tweet(event.author_id, event.tweet_id, score(event.tweet_id))
+        return
+    svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
+
+
+def retract(svc: Services, event: TweetDeleted) -> None:
+    svc.feeds.remove([event.author_id, *svc.feed_source.followers(event.author_id)], [event.tweet_id])
+    svc.popular.remove(event.tweet_id, event.author_id)
+
+
+def backfill(svc: Services, event: Followed) -> None:
+    if event.followee_id in celebrities(svc):
+        svc.feeds.add_celebrity(event.follower_id, event.followee_id)
+    else:
+        svc.feeds.push_many(event.follower_id, svc.feed_source.author_recent(event.followee_id, FEED_SIZE))
+
+
+def unmerge(svc: Services, event: Unfollowed) -> None:
+    svc.feeds.remove_celebrity(event.follower_id, event.followee_id)
+    svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, FEED_SIZE))
+
+
+def _cached_page(svc: Services, viewer_id: int, before: int | None, want: int):
+    got = svc.feeds.page(viewer_id, before, want)
+    if got is None:
+        ids, celebs = svc.feed_source.rebuild(viewer_id, celebrities(svc), FEED_SIZE)
+        svc.feeds.rebuild(viewer_id, ids, celebs)
+        got = svc.feeds.page(viewer_id, before, want)
+    return got
+
+
+def _celebrity_tweets(svc: Services, celebs: list[int], before: int | None, want: int) -> list[int]:
+    max_score = score(before) if before else "+inf"
+    lists = svc.tweet_cache.author_tweets(celebs, max_score, want + SAME_SECOND_SLACK)
+    cold = [c for c, ids in zip(celebs, lists) if ids is None]
+    for c in cold:
+        recent = svc.feed_source.author_recent(c, AUTHOR_TWEETS)
+        svc.tweet_cache.load_author_tweets(c, {t: score(t) for t in recent})
+    if cold:
+        lists = svc.tweet_cache.author_tweets(celebs, max_score, want + SAME_SECOND_SLACK)
+    return [t for ids in lists for t in ids or () if t != 0 and (before is None or t < before)]
+
+
+def home_ids(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[int], str | None]:
+    """One page of the home feed: cached ids merged with followed celebrities' recent tweets; past
+    the cached 800, the page continues from the Cypher query, ordered and paged the same way."""
+    before = page.key[0] if page.key else None
+    want = page.limit + 1
+    ids, celebs = _cached_page(svc, viewer_id, before, want)
+    if celebs:
+        ids = sorted(set(ids) | set(_celebrity_tweets(svc, celebs, before, want)), reverse=True)[:want]
+    if len(ids) < want and svc.feeds.is_full(viewer_id):
+        rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
+        ids += svc.tweets.home_page(viewer_id, rest)
+    return split_page(ids, page.limit, lambda i: (i,))
+
+
+def home(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[bytes], str | None]:
+    ids, cursor = home_ids(svc, viewer_id, page)
+    return hydrate.tweets_json(svc, ids, viewer_id), cursor

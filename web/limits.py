@@ -1,0 +1,109 @@
+"""Request limits with flask-limiter on Redis: per class of endpoint, per user (or per IP when
+anonymous), plus one ceiling per IP over everything. Routes name their class in `@allow(..., rate=)`.
+
+The numbers follow services that publish theirs: Mastodon's API throttles (1500 requests per 5 min
+per account, 300 per 5 min per anonymous IP, 25 sign-ups and 25 logins per 5 min per IP), its
+posting limits (300 statuses per 3 h, 400 follows per day) and Twitter's 1000 likes per day.
+Moderators and admins get five times the read and write budget, because cleaning up spam is bulk
+work; posting, liking and following are the same for everyone.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+from flask_limiter import Limit, Limiter, RateLimitExceeded
+from flask_login import current_user
+
+from bootstrap import Services
+from social.errors import RateLimited
+from web.errors import error_response
+from web.policy import UNLIMITED, current_grant
+
+
+@dataclass(frozen=True)
+class RateClass:
+    user: str  # per signed-in user (per IP for anonymous callers unless `anonymous` says otherwise)
+    staff: str | None = None  # per moderator or admin, when it differs
+    anonymous: str | None = None  # per IP, for callers who are not signed in
+    by_ip: bool = False  # counted per IP even when signed in (logins and sign-ups)
+
+
+LIMITS = {
+    "login": RateClass("25 per 5 minutes", by_ip=True),
+    "register": RateClass("25 per 5 minutes", by_ip=True),
+    "reads": RateClass("1500 per 5 minutes", staff="7500 per 5 minutes", anonymous="300 per 5 minutes"),
+    "writes": RateClass("300 per 5 minutes", staff="1500 per 5 minutes"),
+    "posts": RateClass("300 per 3 hours"),
+    "likes": RateClass("1000 per day"),
+    "follows": RateClass("400 per day"),
+    "admin": RateClass("300 per 5 minutes"),
+    UNLIMITED: RateClass(""),
+}
+PER_IP = "3000 per 5 minutes"  # a little office behind one NAT address at full speed
+
+
+def rate_class_of(endpoint: str | None) -> str | None:
+    view = current_app.view_functions.get(endpoint or "")
+    if view is None or getattr(view, "requirement", None) is None:
+        return None
+    return view.rate_class or ("reads" if request.method in ("GET", "HEAD") else "writes")
+
+
+def _class_limit() -> str:
+    name = rate_class_of(request.endpoint)
+    if name is None:
+        return ""
+    rc = LIMITS[name]
+    if rc.by_ip or not current_user.is_authenticated:
+        return rc.anonymous or rc.user
+    grant = current_grant()
+    return rc.staff if rc.staff and grant is not None and grant.staff else rc.user
+
+
+def _ip() -> str:
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def _class_key() -> str:
+    name = rate_class_of(request.endpoint)
+    if name and not LIMITS[name].by_ip and current_user.is_authenticated:
+        return f"user:{current_user.user_id}"
+    return _ip()
+
+
+def _ip_limit() -> str:
+    return "" if rate_class_of(request.endpoint) in (None, UNLIMITED) else PER_IP
+
+
+def init(app: Flask, services: Services) -> Limiter:
+    """Runs after the policy decision (registered later), so a refused request costs no limit."""
+    limiter = Limiter(
+        _ip,
+        default_limits=[
+            Limit(_class_limit, key_function=_class_key, scope=lambda endpoint: rate_class_of(endpoint) or "", shared=True),
+            Limit(_ip_limit, key_function=_ip, scope="ip", shared=True),
+        ],
+        storage_uri=services.settings.redis_url,
+        storage_options={"connection_pool": services.redis.connection_pool},
+        strategy="sliding-window-counter",
+        key_prefix="rl",
+        enabled=services.settings.rate_limit_enabled,
+    )
+    limiter.init_app(app)
+
+    def too_many(err: RateLimitExceeded):
+        breached = limiter.current_limit
+        wait = breached.reset_at - time.time() if breached else 60
+        return error_response(
+            RateLimited(
+                "rate_limited",
+                f"Too many requests of this kind (at most {err.limit.limit}); retry later.",
+                retry_after=max(1, int(wait + 0.999)),
+                limit=str(err.limit.limit),
+            )
+        )
+
+    app.register_error_handler(RateLimitExceeded, too_many)
+    return limiter
