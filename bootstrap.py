@@ -17,6 +17,7 @@ from cache.tweets import TweetCache
 from graph.driver import Graph, open_driver
 from graph.feed import FeedSource
 from graph.policy import PolicyRepository
+from graph.recommendations import RecommendationRepository
 from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
@@ -37,6 +38,7 @@ class Services:
     users: UserRepository
     tweets: TweetRepository
     tokens: TokenRepository
+    recommendations: RecommendationRepository
     sessions: SessionStore
     token_cache: TokenCache
     login_attempts: LoginAttempts
@@ -86,6 +88,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         users=UserRepository(graph),
         tweets=TweetRepository(graph),
         tokens=TokenRepository(graph),
+        recommendations=RecommendationRepository(graph),
         sessions=SessionStore(r, settings.session_ttl_seconds),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from graph.migrate import migrate
+from web.cli_cypher import cypher_commands
 
 
 def register_commands(app: Flask) -> None:
@@ -18,3 +19,4 @@ def register_commands(app: Flask) -> None:
         click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none new'}")
 
     app.cli.add_command(db)
+    app.cli.add_command(cypher_commands(app))
