@@ -213,6 +213,19 @@ def ensure_redis() -> None:
         sh(["apt-get", "install", "-y", "-qq", "redis-server"], env=env)
 
 
+def ensure_chromium() -> None:
+    """Install Debian's chromium for the browser tests when it is missing: Playwright drives this
+    one (executable_path), since downloading a browser build of its own is not possible here."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if os.geteuid() != 0:
+        raise StackError("/usr/bin/chromium is missing: install Debian's chromium package")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    with timed("chromium (apt-get)"):
+        sh(["apt-get", "update", "-qq"], env=env)
+        sh(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+
+
 def sha256_of(*paths: Path) -> str:
     return hashlib.sha256(b"".join(path.read_bytes() for path in paths)).hexdigest()
 
@@ -554,6 +567,7 @@ def cmd_status(args: list[str]) -> int:
 def cmd_test(args: list[str]) -> int:
     """pytest against a fresh stack of its own; exits with pytest's code (5, no tests, fails too)."""
     install()
+    ensure_chromium()
     code = run_against(isolated_stack(dict(os.environ), "test"),
                        [str(VENV_BIN / "pytest"), "-q", *args])
     if code == 5:

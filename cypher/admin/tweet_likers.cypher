@@ -1,5 +1,5 @@
-// A tweet's likers, most recent like first. $tweet_id may be the number or, as the API shows
-// ids, its decimal string (safer in Browser, whose JavaScript rounds integers above 2^53).
+// A tweet's likers, most recent like first. $tweet_id may be the number or, as the API writes
+// ids, its decimal string.
 // In Neo4j Browser: :params {tweet_id: '7212345678901234567', limit: 50}
 MATCH (author:User)-[:POSTED]->(t:Tweet {id: toInteger($tweet_id)})<-[liked:LIKED]-(liker:User)
 RETURN liker.id AS id, liker.username AS username, toString(liked.created_at) AS liked_at,
