@@ -31,10 +31,9 @@ def is_celebrity(svc: Services, author_id: int) -> bool:
 
 
 def fan_out(svc: Services, event: TweetPosted) -> None:
-    if is_celebrity(svc, event.author_id):
-        svc.tweet_cache.push_author_tweet(event.author_id, event.tweet_id, score(event.tweet_id))
-        return
-    svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
+    """The author's own feed and recent-tweets list were updated by the request (post_tweet)."""
+    if not is_celebrity(svc, event.author_id):
+        svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
 
 
 def retract(svc: Services, event: TweetDeleted) -> None:

@@ -1,0 +1,189 @@
+"""The Redis home feed agrees with the Cypher truth: fan-out, celebrity merge, rebuild, removal."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings as hsettings, strategies as st
+
+from bootstrap import bootstrap
+from cache.feeds import FEED_SIZE, feed_key
+from jobs import runtime
+from social import accounts, feed, follows, timeline, tweets
+from social.clock import now_ms
+from social.ids import new_id
+from social.pages import PageRequest, decode_cursor
+from tests.conftest import unique_name
+
+
+@pytest.fixture(scope="module")
+def svc_for(services):
+    """Services with inline jobs at two fan-out thresholds: ordinary fan-out, and everyone with
+    at least two followers a celebrity merged at read time."""
+    made = {
+        threshold: bootstrap(replace(services.settings, fanout_follower_threshold=threshold), run_jobs_inline=True)
+        for threshold in (1, 10_000)
+    }
+    yield made
+    for svc in made.values():
+        svc.close()
+    runtime.install(services)
+
+
+def new_user(svc) -> int:
+    return int(accounts.register(svc, unique_name(), "long-password", None)["id"])
+
+
+def cached_feed(svc, user_id: int, limit: int = 7) -> list[int]:
+    """Every id of the cached home feed, walked page by page through its cursors."""
+    ids, key = [], None
+    while True:
+        page, cursor = timeline.home_ids(svc, user_id, PageRequest(limit=limit, key=key))
+        ids += page
+        if cursor is None:
+            return ids
+        key = decode_cursor(cursor, 1)
+
+
+def truth(svc, user_id: int) -> list[int]:
+    return svc.tweets.home_page(user_id, PageRequest(limit=10_000))
+
+
+def test_fan_out_reaches_warm_follower_feeds(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    author, reader = new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    assert cached_feed(svc, reader) == []  # warms the feed
+    posted = tweets.post_tweet(svc, author, "fan me out")
+    assert svc.redis.zscore(feed_key(reader), posted["id"]) is not None
+    assert cached_feed(svc, reader) == [int(posted["id"])]
+
+
+def test_celebrity_tweets_are_merged_at_read_not_fanned_out(svc_for):
+    svc = svc_for[1]
+    runtime.install(svc)
+    star, fan, other = new_user(svc), new_user(svc), new_user(svc)
+    follows.follow(svc, fan, star)
+    follows.follow(svc, other, star)
+    assert cached_feed(svc, fan) == []
+    first = int(tweets.post_tweet(svc, star, "now a celebrity")["id"])  # status change drops feeds
+    second = int(tweets.post_tweet(svc, star, "merged at read time")["id"])
+    assert svc.redis.zscore(feed_key(fan), second) is None
+    assert cached_feed(svc, fan) == [second, first] == truth(svc, fan)
+
+
+def test_unfollow_and_delete_leave_the_feed(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    author, reader = new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    kept = int(tweets.post_tweet(svc, author, "kept")["id"])
+    gone = int(tweets.post_tweet(svc, author, "deleted")["id"])
+    assert cached_feed(svc, reader) == [gone, kept]
+    tweets.delete_tweet(svc, author, gone, may_delete_any=False)
+    assert cached_feed(svc, reader) == [kept]
+    follows.unfollow(svc, reader, author)
+    assert cached_feed(svc, reader) == []
+    follows.follow(svc, reader, author)
+    assert cached_feed(svc, reader) == [kept]
+
+
+def test_a_flushed_redis_rebuilds_from_neo4j(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    author, reader = new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    ids = [int(tweets.post_tweet(svc, author, f"t{i}")["id"]) for i in range(3)]
+    svc.redis.delete(feed_key(reader))
+    assert cached_feed(svc, reader) == ids[::-1]
+    assert svc.redis.exists(feed_key(reader))
+
+
+def test_feed_page_json_is_the_contract_tweet_with_exact_counts(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    author, reader = new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    t = tweets.post_tweet(svc, author, "json")
+    tweets.like(svc, reader, int(t["id"]))
+    svc.redis.flushdb()
+    for _ in range(2):  # cold, then warm
+        body, _, _ = feed.home(svc, reader, PageRequest(limit=5), 3)
+        [tweet] = [orjson.loads(b) for b in body]
+        assert tweet == {**t, "like_count": 1, "liked": True}
+
+
+def test_pages_beyond_the_cached_800_continue_from_the_graph(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    reader = new_user(svc)
+    start = now_ms() - 10_000_000
+    rows = [[reader, new_id(start + 1000 * i)] for i in range(FEED_SIZE + 30)]
+    svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
+        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
+        rows=rows,
+    )
+    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    assert len(truth(svc, reader)) == FEED_SIZE + 30
+
+
+USER = st.integers(0, 2)
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("post"), USER),
+        st.tuples(st.just("follow"), USER, USER),
+        st.tuples(st.just("unfollow"), USER, USER),
+        st.tuples(st.just("like"), USER, st.integers(0, 20)),
+        st.tuples(st.just("delete"), st.integers(0, 20)),
+        st.tuples(st.just("read"), USER),
+        st.tuples(st.just("flush")),
+    ),
+    min_size=8,
+    max_size=40,
+)
+
+
+@hsettings(
+    max_examples=30,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(actions=ACTIONS, threshold=st.sampled_from([1, 10_000]))
+@example(actions=[("post", 1), ("follow", 0, 1), ("read", 0)], threshold=10_000)
+@example(actions=[("follow", 0, 1), ("post", 1), ("unfollow", 0, 1)], threshold=10_000)
+@example(actions=[("follow", 0, 1), ("post", 1), ("delete", 0)], threshold=10_000)
+@example(
+    actions=[("follow", 0, 1), ("follow", 2, 1), ("post", 1), ("read", 0), ("post", 1), ("unfollow", 0, 1)],
+    threshold=1,
+)
+@example(actions=[("follow", 0, 1), ("post", 1), ("flush",), ("post", 1), ("like", 0, 0), ("read", 0)], threshold=10_000)
+def test_cached_feed_equals_cypher_truth_after_any_sequence(svc_for, actions, threshold):
+    svc = svc_for[threshold]
+    runtime.install(svc)
+    users = [new_user(svc) for _ in range(3)]
+    for u in users:
+        cached_feed(svc, u)  # warm: the interesting cases are the updates of live feeds
+    posted: list[int] = []
+    for action in actions:
+        kind = action[0]
+        if kind == "post":
+            posted.append(int(tweets.post_tweet(svc, users[action[1]], "p")["id"]))
+        elif kind in ("follow", "unfollow") and action[1] != action[2]:
+            getattr(follows, kind)(svc, users[action[1]], users[action[2]])
+        elif kind == "like" and posted:
+            tweet_id = posted[action[2] % len(posted)]
+            if svc.tweets.author_id(tweet_id) is not None:
+                tweets.like(svc, users[action[1]], tweet_id)
+        elif kind == "delete" and posted:
+            tweet_id = posted.pop(action[1] % len(posted))
+            tweets.delete_tweet(svc, 0, tweet_id, may_delete_any=True)
+        elif kind == "read":
+            cached_feed(svc, users[action[1]])
+        elif kind == "flush":
+            svc.redis.flushdb()
+    for u in users:
+        assert cached_feed(svc, u) == truth(svc, u)
