@@ -10,6 +10,11 @@ def unique_name(prefix: str = "u") -> str:
     return (prefix + secrets.token_hex(7))[:15]
 
 
+def unique_ip() -> str:
+    """Each test client calls from its own address, as distinct users do, so per-IP limits hold per test."""
+    return "10." + ".".join(str(b) for b in secrets.token_bytes(3))
+
+
 @pytest.fixture(scope="session")
 def services():
     """Jobs run inline, at enqueue time, so integration tests see their effects at once; the e2e
@@ -35,11 +40,11 @@ def app(services):
 class ApiUser:
     """A signed-in test client: adds the CSRF header to writes, as a browser client would."""
 
-    def __init__(self, app, username: str, password: str, ip: str = "127.0.0.1"):
+    def __init__(self, app, username: str, password: str, ip: str | None = None):
         self.username = username
         self.password = password
         self.client = app.test_client()
-        self.client.environ_base["REMOTE_ADDR"] = ip
+        self.client.environ_base["REMOTE_ADDR"] = ip or unique_ip()
         r = self.client.post("/api/v1/auth/login", json={"username": username, "password": password})
         assert r.status_code == 200, r.get_json()
         self.csrf = r.get_json()["csrf_token"]
@@ -48,6 +53,9 @@ class ApiUser:
 
     def _headers(self, headers):
         return {"X-CSRF-Token": self.csrf, **(headers or {})}
+
+    def open(self, path, method="GET", headers=None, **kw):
+        return self.client.open(path, method=method, headers=self._headers(headers), **kw)
 
     def get(self, path, **kw):
         return self.client.get(path, **kw)
@@ -72,17 +80,22 @@ class ApiUser:
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = unique_ip()
+    return c
 
 
 @pytest.fixture
 def make_user(app):
     def make(username: str | None = None, password: str = "correct horse", **extra) -> ApiUser:
         username = username or unique_name()
+        ip = unique_ip()
         r = app.test_client().post(
-            "/api/v1/auth/register", json={"username": username, "password": password, **extra}
+            "/api/v1/auth/register",
+            json={"username": username, "password": password, **extra},
+            environ_base={"REMOTE_ADDR": ip},
         )
         assert r.status_code == 201, r.get_json()
-        return ApiUser(app, username, password)
+        return ApiUser(app, username, password, ip)
 
     return make

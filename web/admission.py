@@ -12,7 +12,6 @@ import threading
 
 import orjson
 from prometheus_client import Counter
-from werkzeug.wsgi import ClosingIterator
 
 SHED = Counter("http_requests_shed_total", "Requests refused with 503 because the worker was full")
 NOT_COUNTED = frozenset({"/healthz", "/readyz", "/metrics", "/api/v1/stream", "/api/v1/ws"})
@@ -52,11 +51,9 @@ class Admission:
             )
             return [BODY]
         try:
-            body = self.app(environ, start_response)
-        except BaseException:
-            self.slots.release()
-            raise
-        return ClosingIterator(body, [self.slots.release])
+            return self.app(environ, start_response)
+        finally:
+            self.slots.release()  # the view has run; sending its finished body is the server's work
 
     def _admit(self) -> bool:
         if self.slots.acquire(blocking=False):

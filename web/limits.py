@@ -2,13 +2,16 @@
 anonymous), plus one ceiling per IP over everything. Routes name their class in `@allow(..., rate=)`.
 
 The numbers follow services that publish theirs: Mastodon's API throttles (1500 requests per 5 min
-per account, 300 per 5 min per anonymous IP, 25 sign-ups and 25 logins per 5 min per IP), its
-posting limits (300 statuses per 3 h, 400 follows per day) and Twitter's 1000 likes per day.
-Moderators and admins get five times the read and write budget, because cleaning up spam is bulk
-work; posting, liking and following are the same for everyone.
+per account, 300 per 5 min per anonymous IP, 25 sign-ups per 5 min per IP), its posting limits
+(300 statuses per 3 h, 400 follows per day) and Twitter's 1000 likes per day. Every login attempt
+costs an Argon2 verification (tens of ms of a core), so an address gets 60 per 5 min whether they
+succeed or not; failed ones have their own, stricter limit per username and per IP
+(cache/login_attempts.py, CONTRACT.md). Moderators and admins get five times the read and write
+budget, because cleaning up spam is bulk work; posting, liking and following are the same for all.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -31,7 +34,7 @@ class RateClass:
 
 
 LIMITS = {
-    "login": RateClass("25 per 5 minutes", by_ip=True),
+    "login": RateClass("60 per 5 minutes", by_ip=True),
     "register": RateClass("25 per 5 minutes", by_ip=True),
     "reads": RateClass("1500 per 5 minutes", staff="7500 per 5 minutes", anonymous="300 per 5 minutes"),
     "writes": RateClass("300 per 5 minutes", staff="1500 per 5 minutes"),
@@ -95,12 +98,12 @@ def init(app: Flask, services: Services) -> Limiter:
 
     def too_many(err: RateLimitExceeded):
         breached = limiter.current_limit
-        wait = breached.reset_at - time.time() if breached else 60
+        wait = breached.window.reset_time - time.time() if breached else 60
         return error_response(
             RateLimited(
                 "rate_limited",
                 f"Too many requests of this kind (at most {err.limit.limit}); retry later.",
-                retry_after=max(1, int(wait + 0.999)),
+                retry_after=math.ceil(wait),
                 limit=str(err.limit.limit),
             )
         )

@@ -1,0 +1,91 @@
+"""Admission control sheds load with an immediate 503 once the running and waiting requests are full."""
+import threading
+import time
+
+import orjson
+from werkzeug.test import Client
+
+from web.admission import Admission
+
+
+class SlowApp:
+    """A WSGI app whose requests to /slow hold until released."""
+
+    def __init__(self):
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == "/slow":
+            self.started.release()
+            self.release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+
+def _in_background(client, path, results):
+    thread = threading.Thread(target=lambda: results.append(client.get(path).status_code))
+    thread.start()
+    return thread
+
+
+def test_requests_beyond_the_running_and_waiting_bounds_get_503_with_retry_after_at_once():
+    app = SlowApp()
+    client = Client(Admission(app, concurrency=2, queue=1, wait_seconds=5))
+    results = []
+    running = [_in_background(client, "/slow", results) for _ in range(2)]
+    for _ in running:
+        assert app.started.acquire(timeout=5)
+    waiting = _in_background(client, "/fast", results)
+    time.sleep(0.2)  # it now waits for a slot
+
+    started = time.monotonic()
+    refused = client.get("/fast")
+    assert time.monotonic() - started < 0.5
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert orjson.loads(refused.data)["error"]["code"] == "overloaded"
+
+    app.release.set()
+    for thread in (*running, waiting):
+        thread.join(5)
+    assert sorted(results) == [200, 200, 200]
+    assert client.get("/fast").status_code == 200
+
+
+def test_a_waiting_request_is_refused_when_no_slot_frees_in_time():
+    app = SlowApp()
+    client = Client(Admission(app, concurrency=1, queue=5, wait_seconds=0.2))
+    results = []
+    holder = _in_background(client, "/slow", results)
+    assert app.started.acquire(timeout=5)
+    started = time.monotonic()
+    assert client.get("/fast").status_code == 503
+    assert 0.15 < time.monotonic() - started < 2
+    app.release.set()
+    holder.join(5)
+
+
+def test_probes_and_event_streams_are_not_counted():
+    app = SlowApp()
+    client = Client(Admission(app, concurrency=1, queue=0, wait_seconds=0))
+    results = []
+    holder = _in_background(client, "/slow", results)
+    assert app.started.acquire(timeout=5)
+    assert client.get("/fast").status_code == 503
+    assert client.get("/healthz").status_code == 200
+    app.release.set()
+    holder.join(5)
+
+
+def test_slots_are_given_back_when_the_app_raises():
+    def broken(environ, start_response):
+        raise RuntimeError("boom")
+
+    admission = Admission(broken, concurrency=1, queue=0, wait_seconds=0)
+    for _ in range(3):
+        try:
+            Client(admission).get("/x")
+        except RuntimeError:
+            pass
+    assert admission.slots.acquire(blocking=False)
