@@ -4,7 +4,7 @@
 CALL () { MATCH (u:User) RETURN count(u) AS n }
 MATCH (author:User)-[:POSTED]->(t:Tweet)
 WHERE t.created_at >= datetime({epochMillis: $now_ms}) - duration({hours: $window_hours})
-CALL (t) {
+CALL (t, n) {
   MATCH (liker:User)-[:LIKED]->(t)
   RETURN sum(1.0 + n * coalesce(liker.rank, 0.0)) AS like_weight
 }

@@ -5,7 +5,7 @@
 CALL () { MATCH (u:User) RETURN count(u) AS n }
 UNWIND $ids AS tweet_id
 MATCH (author:User)-[:POSTED]->(t:Tweet {id: tweet_id})
-CALL (t) {
+CALL (t, n) {
   MATCH (liker:User)-[:LIKED]->(t)
   RETURN sum(1.0 + n * coalesce(liker.rank, 0.0)) AS like_weight
 }
