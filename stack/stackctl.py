@@ -41,6 +41,10 @@ JVM_OPTIONS = (
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-XX:+ExitOnOutOfMemoryError",
 )
+# Debian packages, each with the file that tells it is installed. The tests also need Chromium:
+# Playwright drives Debian's build, since it cannot download a browser of its own here.
+STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server")}
+TEST_PACKAGES = {**STACK_PACKAGES, "chromium": Path("/usr/bin/chromium")}
 DEFAULT_PASSWORD = "socialgraph-dev"
 TEST_PORT_OFFSET = 10000
 
@@ -163,11 +167,11 @@ def make_stack(environ: dict[str, str], *, data_dir: Path, web_port: int, bolt_p
 
 # --- installing -------------------------------------------------------------------------------
 
-def install() -> None:
+def install(packages: dict[str, Path] = STACK_PACKAGES) -> None:
     """Install what is missing; each part is skipped in milliseconds when already in place."""
     ensure_venv()
     ensure_neo4j_jars()
-    ensure_redis()
+    ensure_debian_packages(packages)
 
 
 def ensure_venv() -> None:
@@ -201,29 +205,17 @@ def ensure_neo4j_jars() -> None:
     stamp.write_text(digest)
 
 
-def ensure_redis() -> None:
-    """Install Debian's redis-server when it is missing (only its binary is used, never its service)."""
-    if shutil.which("redis-server"):
+def ensure_debian_packages(packages: dict[str, Path]) -> None:
+    """apt-get install the packages whose file is missing (we run their binaries, never a service)."""
+    missing = [name for name, path in packages.items() if not path.exists()]
+    if not missing:
         return
     if os.geteuid() != 0:
-        raise StackError("redis-server is missing: install Debian's redis-server package")
+        raise StackError(f"missing Debian packages: apt-get install {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with timed("redis-server (apt-get)"):
+    with timed(f"{' '.join(missing)} (apt-get)"):
         sh(["apt-get", "update", "-qq"], env=env)
-        sh(["apt-get", "install", "-y", "-qq", "redis-server"], env=env)
-
-
-def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser tests when it is missing: Playwright drives this
-    one (executable_path), since downloading a browser build of its own is not possible here."""
-    if Path("/usr/bin/chromium").exists():
-        return
-    if os.geteuid() != 0:
-        raise StackError("/usr/bin/chromium is missing: install Debian's chromium package")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with timed("chromium (apt-get)"):
-        sh(["apt-get", "update", "-qq"], env=env)
-        sh(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
+        sh(["apt-get", "install", "-y", "-qq", *missing], env=env)
 
 
 def sha256_of(*paths: Path) -> str:
@@ -336,9 +328,12 @@ def signals_ignored():
 
 
 def interrupt_on_signals() -> None:
-    """Make SIGTERM and SIGHUP stop us like Ctrl-C does, so the `finally` that stops the stack runs."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    """Make SIGTERM and SIGHUP stop us like Ctrl-C does, so the `finally` that stops the stack runs.
+
+    SIGINT too: a shell that starts us in the background would otherwise leave it ignored.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
 
 
 # --- readiness --------------------------------------------------------------------------------
@@ -509,7 +504,7 @@ def relative(path: Path) -> str:
 # --- commands -----------------------------------------------------------------------------------
 
 def cmd_install(args: list[str]) -> int:
-    install()
+    install(TEST_PACKAGES)
     return 0
 
 
@@ -566,8 +561,7 @@ def cmd_status(args: list[str]) -> int:
 
 def cmd_test(args: list[str]) -> int:
     """pytest against a fresh stack of its own; exits with pytest's code (5, no tests, fails too)."""
-    install()
-    ensure_chromium()
+    install(TEST_PACKAGES)
     code = run_against(isolated_stack(dict(os.environ), "test"),
                        [str(VENV_BIN / "pytest"), "-q", *args])
     if code == 5:
