@@ -1,0 +1,120 @@
+"""What every benchmark shares: result rows, the loopback HTTP client, wrk, and process memory."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bootstrap import Services
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+@dataclass
+class Row:
+    item: str
+    value: float | str
+    unit: str = ""
+    goal: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class Context:
+    svc: Services
+    web_url: str
+    data_dir: Path
+    sizes: dict
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, *args, **kwargs) -> Row:
+        row = Row(*args, **kwargs)
+        self.rows.append(row)
+        print(f"  {row.item}: {row.value} {row.unit} {('(goal ' + row.goal + ')') if row.goal else ''}", flush=True)
+        return row
+
+
+def bearer_token(web_url: str, username: str, password: str) -> str:
+    """Signs in like a browser, then issues a bearer token for load tools."""
+    s = requests.Session()
+    r = s.post(f"{web_url}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10)
+    r.raise_for_status()
+    r = s.post(
+        f"{web_url}/api/v1/auth/tokens",
+        json={"name": "bench"},
+        headers={"X-CSRF-Token": r.json()["csrf_token"]},
+        timeout=10,
+    )
+    r.raise_for_status()
+    return r.json()["token"]
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * UNITS[unit]
+
+
+def wrk(url: str, token: str | None = None, seconds: int = 10, connections: int = 32, script: Path | None = None) -> WrkResult:
+    """A bounded loopback load: wrk -t2 -cN -dS --latency (only 127.0.0.1 is ever targeted)."""
+    assert url.startswith("http://127.0.0.1:"), url
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if token:
+        argv += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        argv += ["-s", str(script)]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\D*(\d+)", out))
+    return WrkResult(rps, p50, p99, errors)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return round(kb / 1024, 1)
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def pid_of(data_dir: Path, name: str) -> int | None:
+    path = data_dir / "run" / f"{name}.pid"
+    if not path.exists():
+        return None
+    pid = int(path.read_text().split()[0])
+    return pid if os.path.exists(f"/proc/{pid}") else None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def wait_until(predicate, timeout: float, every: float = 0.01) -> float | None:
+    """Seconds until predicate() held, or None after timeout."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if predicate():
+            return time.perf_counter() - start
+        time.sleep(every)
+    return None

@@ -1,0 +1,167 @@
+"""Benchmarks 1-5 and 8: the cached home feed against a bare endpoint and the naive Cypher feed,
+fan-out latency, celebrity visibility, sustained posting, and the memory of a full feed."""
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+from rq import Queue
+from rq.registry import StartedJobRegistry
+
+from bench.core import Context, bearer_token, percentile, wait_until, wrk
+from cache.feeds import FEED_SIZE, feed_key
+from seed_graph import DEMO_PASSWORD
+from social import timeline
+from social.pages import PageRequest
+
+POST_SCRIPT = """wrk.method = "POST"
+wrk.body = '{"text": "a benchmark tweet, one of many"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def _one(ctx: Context, query: str, **params):
+    return ctx.svc.graph.driver.execute_query(query, params, result_transformer_=lambda r: r.data())
+
+
+def _username(ctx: Context, user_id: int) -> str:
+    return _one(ctx, "MATCH (u:User {id: $id}) RETURN u.username AS name", id=user_id)[0]["name"]
+
+
+def _author_near(ctx: Context, followers: int) -> tuple[int, int]:
+    row = _one(
+        ctx,
+        "MATCH (u:User) WITH u, COUNT { (u)<-[:FOLLOWS]-() } AS f WHERE f <= $max "
+        "RETURN u.id AS id, f ORDER BY f DESC LIMIT 1",
+        max=followers,
+    )[0]
+    return row["id"], row["f"]
+
+
+def cached_vs_bare_vs_cypher(ctx: Context) -> None:
+    reader = ctx.sizes["users"] // 2
+    name = _username(ctx, reader)
+    token = bearer_token(ctx.web_url, name, DEMO_PASSWORD)
+    feed_url = f"{ctx.web_url}/api/v1/feed/home?limit=20"
+    assert len(requests.get(feed_url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["tweets"]) > 0
+    cached = wrk(feed_url, token)
+    bare = wrk(f"{ctx.web_url}/healthz")
+    ratio = cached.requests_per_s / bare.requests_per_s
+    ctx.add("1. cached home feed (20 tweets)", round(cached.requests_per_s), "req/s", "", None,
+            f"p50 {cached.p50_ms:.1f} ms, p99 {cached.p99_ms:.1f} ms, reader {name}, errors {cached.errors}")
+    ctx.add("1. bare JSON endpoint (/healthz)", round(bare.requests_per_s), "req/s", "", None,
+            f"p50 {bare.p50_ms:.1f} ms, p99 {bare.p99_ms:.1f} ms")
+    ctx.add("1. cached feed / bare ratio", round(ratio, 2), "", "≥ 0.5", ratio >= 0.5)
+
+    user = wrk(f"{ctx.web_url}/api/v1/users/{name}", token)
+    ctx.add("GET /users/{u} (issue 3)", round(user.requests_per_s), "req/s", "", None,
+            f"p50 {user.p50_ms:.1f} ms, p99 {user.p99_ms:.1f} ms")
+
+    done, stop = [0], time.perf_counter() + 10
+
+    def naive():
+        while time.perf_counter() < stop:
+            ctx.svc.tweets.home_page(reader, PageRequest(limit=20))
+            done[0] += 1
+
+    threads = [threading.Thread(target=naive) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    naive_rps = done[0] / 10
+    ctx.add("2. naive Cypher feed (8 clients, no HTTP)", round(naive_rps, 1), "queries/s")
+    speedup = cached.requests_per_s / naive_rps
+    ctx.add("2. cached / naive Cypher", round(speedup, 1), "×", "≥ 20×", speedup >= 20)
+
+
+def fan_out_latency(ctx: Context) -> None:
+    author, followers = _author_near(ctx, ctx.svc.settings.fanout_follower_threshold)
+    audience = ctx.svc.feed_source.followers(author)
+    for start in range(0, len(audience), 1000):
+        pipe = ctx.svc.redis.pipeline(transaction=False)
+        for u in audience[start : start + 1000]:
+            pipe.zadd(feed_key(u), {"0": 0})  # a warm (active) feed: fan-out only reaches those
+            pipe.expire(feed_key(u), 3600)
+        pipe.execute()
+    token = bearer_token(ctx.web_url, _username(ctx, author), DEMO_PASSWORD)
+    keys = [feed_key(u) for u in audience]
+
+    def everywhere(tweet_id: str) -> bool:
+        pipe = ctx.svc.redis.pipeline(transaction=False)
+        for k in keys:
+            pipe.zscore(k, tweet_id)
+        return all(s is not None for s in pipe.execute())
+
+    samples = []
+    for i in range(10):
+        posted = time.perf_counter()
+        r = requests.post(f"{ctx.web_url}/api/v1/tweets", json={"text": f"fan-out {i}"},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        tweet_id = r.json()["tweet"]["id"]
+        wait_until(lambda: everywhere(tweet_id), timeout=30, every=0.02)
+        samples.append(time.perf_counter() - posted)
+    p99 = percentile(samples, 99)
+    ctx.add("3. fan-out to every follower's feed", round(p99 * 1000), "ms p99", "≤ 1000 ms", p99 <= 1.0,
+            f"author with {followers:,} followers, p50 {percentile(samples, 50) * 1000:.0f} ms, 10 tweets")
+
+
+def celebrity_visibility(ctx: Context) -> None:
+    celebrity = 1
+    fan = _one(ctx, "MATCH (:User {id: 1})<-[:FOLLOWS]-(f:User) RETURN f.id AS id LIMIT 1")[0]["id"]
+    star = bearer_token(ctx.web_url, _username(ctx, celebrity), DEMO_PASSWORD)
+    reader = bearer_token(ctx.web_url, _username(ctx, fan), DEMO_PASSWORD)
+    url = f"{ctx.web_url}/api/v1/feed/home?limit=5"
+    requests.get(url, headers={"Authorization": f"Bearer {reader}"}, timeout=30)
+    samples = []
+    for i in range(10):
+        started = time.perf_counter()
+        tweet_id = requests.post(f"{ctx.web_url}/api/v1/tweets", json={"text": f"celebrity {i}"},
+                                 headers={"Authorization": f"Bearer {star}"}, timeout=10).json()["tweet"]["id"]
+        wait_until(
+            lambda: tweet_id in {t["id"] for t in requests.get(url, headers={"Authorization": f"Bearer {reader}"}, timeout=10).json()["tweets"]},
+            timeout=5,
+            every=0.01,
+        )
+        samples.append(time.perf_counter() - started)
+    worst = max(samples)
+    followers = ctx.svc.feed_source.follower_count(celebrity)
+    ctx.add("4. celebrity tweet visible to a follower", round(worst * 1000), "ms max", "≤ 2000 ms", worst <= 2.0,
+            f"{followers:,} followers (read-time merge), p50 {percentile(samples, 50) * 1000:.0f} ms")
+
+
+def sustained_posting(ctx: Context) -> None:
+    author, followers = _author_near(ctx, 50)
+    for u in ctx.svc.feed_source.followers(author):
+        ctx.svc.redis.zadd(feed_key(u), {"0": 0})
+    token = bearer_token(ctx.web_url, _username(ctx, author), DEMO_PASSWORD)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(POST_SCRIPT)
+    result = wrk(f"{ctx.web_url}/api/v1/tweets", token, seconds=10, script=Path(f.name))
+    queue = Queue("default", connection=ctx.svc.raw_redis)
+    started = StartedJobRegistry(queue=queue)
+    drained = wait_until(lambda: queue.count == 0 and started.count == 0, timeout=300, every=0.05)
+    ctx.add("5. sustained POST /tweets", round(result.requests_per_s), "posts/s", "≥ 500/s", result.requests_per_s >= 500,
+            f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}; author with {followers} "
+            f"followers; backlog drained {drained if drained is None else round(drained, 1)} s after the load")
+
+
+def feed_memory(ctx: Context) -> None:
+    user = ctx.sizes["users"] // 3
+    ids = [r["id"] for r in _one(ctx, "MATCH (t:Tweet) RETURN t.id AS id ORDER BY id DESC LIMIT $n", n=FEED_SIZE)]
+    ctx.svc.feeds.rebuild(user, ids, [])
+    size = ctx.svc.redis.zcard(feed_key(user)) - 1
+    used = ctx.svc.redis.memory_usage(feed_key(user), samples=0)
+    ctx.add("8. Redis bytes per 800-entry feed", used, "bytes", "≤ 16 KB (16384)", used <= 16384,
+            f"{size} entries, MEMORY USAGE, encoding {ctx.svc.redis.object('encoding', feed_key(user))}")
+
+
+def run(ctx: Context) -> None:
+    cached_vs_bare_vs_cypher(ctx)
+    fan_out_latency(ctx)
+    celebrity_visibility(ctx)
+    sustained_posting(ctx)
+    feed_memory(ctx)
