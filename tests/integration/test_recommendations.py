@@ -46,6 +46,16 @@ class Net:
         return self.names[role]
 
 
+def add_user(services, prefix: str) -> tuple[int, str]:
+    """A user written through the repository: no password to hash, no sign-in."""
+    name = unique_name(prefix)
+    user_id = services.users.create(
+        id=new_id(), username=name, username_key=username_key(name), display_name=name,
+        password_hash="-", now_ms=now_ms(),
+    )
+    return user_id, name
+
+
 @pytest.fixture(scope="module")
 def net(app, services) -> Net:
     """Only "me" signs up through the API (it calls the endpoint); the rest is written through the
@@ -59,11 +69,7 @@ def net(app, services) -> Net:
     me = ApiUser(app, username, "correct horse", ip)
     ids, names = {"me": int(me.id)}, {"me": username}
     for role in sorted({r for pair in FOLLOWS for r in pair} - {"me"}):
-        names[role] = unique_name(role[:2])
-        ids[role] = services.users.create(
-            id=new_id(), username=names[role], username_key=username_key(names[role]),
-            display_name=names[role], password_hash="-", now_ms=now_ms(),
-        )
+        ids[role], names[role] = add_user(services, role[:2])
     for follower, followee in FOLLOWS:
         assert services.users.follow(ids[follower], ids[followee], now_ms())
     tweets = {}
@@ -146,17 +152,16 @@ def test_who_to_follow_leaves_out_self_followed_and_suspended_accounts_and_boost
     assert [r["id"] for r in top] == [r["id"] for r in rows[:2]]
 
 
-def test_adamic_adar_equals_networkx_index_on_the_undirected_view_when_follows_are_one_way(services, make_user):
+def test_adamic_adar_equals_networkx_index_on_the_undirected_view_when_follows_are_one_way(services):
     """Where me and the candidate share only followees of me that follow the candidate, and no
     follow is mutual, the directed definition is networkx.adamic_adar_index on the undirected view."""
-    me, v1, v2, cand, other = (make_user() for _ in range(5))
+    me, v1, v2, cand, other = (add_user(services, "aa")[0] for _ in range(5))
     edges = [(me, v1), (me, v2), (v1, cand), (v2, cand), (other, v1)]
     for a, b in edges:
-        a.post(f"/api/v1/users/{b.username}/follow")
-    undirected = nx.Graph((a.id, b.id) for a, b in edges)
-    [(_, _, index)] = nx.adamic_adar_index(undirected, [(me.id, cand.id)])
-    [row] = services.graph.read("recommendations/who_to_follow", user_id=int(me.id), limit=10)
-    assert row["id"] == int(cand.id) and row["common"] == 2
+        services.users.follow(a, b, now_ms())
+    [(_, _, index)] = nx.adamic_adar_index(nx.Graph(edges), [(me, cand)])
+    [row] = services.graph.read("recommendations/who_to_follow", user_id=me, limit=10)
+    assert row["id"] == cand and row["common"] == 2
     assert row["adamic_adar"] == pytest.approx(index, rel=1e-12)
 
 
@@ -218,16 +223,16 @@ def test_follows_endpoint_serves_who_to_follow_with_scores_and_reasons(net, serv
 
 
 def test_follows_endpoint_fills_a_short_list_with_the_best_ranked_accounts(net, services, make_user):
-    stars = [make_user() for _ in range(3)]
+    stars = [add_user(services, "st") for _ in range(3)]
     services.driver.execute_query(
         "MATCH (u:User) WITH max(coalesce(u.rank, 0.0)) AS top "
         "UNWIND range(0, size($ids) - 1) AS i MATCH (star:User {id: $ids[i]}) SET star.rank = top + 3 - i",
-        ids=[int(s.id) for s in stars],
+        ids=[user_id for user_id, _ in stars],
     )
     body = net.me.get("/api/v1/recommendations/follows?limit=8").get_json()["users"]
     network, filled = body[:5], body[5:]
     assert {net.role[int(s["user"]["id"])] for s in network} == {"d", "e", "f", "g", "x1"}
-    assert [s["user"]["username"] for s in filled] == [s.username for s in stars]
+    assert [s["user"]["username"] for s in filled] == [name for _, name in stars]
     assert all(s["reason"] == "popular on the network" and s["score"] == 0.0 for s in filled)
     ids = [s["user"]["id"] for s in body]
     assert len(set(ids)) == len(ids)
@@ -235,12 +240,12 @@ def test_follows_endpoint_fills_a_short_list_with_the_best_ranked_accounts(net, 
 
     newcomer = make_user()
     fresh = newcomer.get("/api/v1/recommendations/follows?limit=1").get_json()["users"]
-    assert fresh[0]["user"]["username"] == stars[0].username
+    assert fresh[0]["user"]["username"] == stars[0][1]
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=ten", "limit=-1"])
-def test_follows_endpoint_refuses_a_bad_limit(make_user, query):
-    r = make_user().get(f"/api/v1/recommendations/follows?{query}")
+def test_follows_endpoint_refuses_a_bad_limit(net, query):
+    r = net.me.get(f"/api/v1/recommendations/follows?{query}")
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_parameter"
 
 
