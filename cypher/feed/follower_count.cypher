@@ -1,2 +1,2 @@
 MATCH (a:User {id: $author_id})
-RETURN COUNT { (a)<-[:FOLLOWS]-(:User) } AS followers
+RETURN COUNT { (a)<-[:FOLLOWS]-() } AS followers

@@ -12,5 +12,5 @@ CALL (t, n) {
 WITH t, author, like_weight, n,
      (($now_ms - t.created_at.epochMillis) / 3600000.0) AS age_hours
 RETURN t.id AS id, author.id AS author_id,
-       (like_weight + log10(1.0 + COUNT { (author)<-[:FOLLOWS]-(:User) }) + n * coalesce(author.rank, 0.0))
+       (like_weight + log10(1.0 + COUNT { (author)<-[:FOLLOWS]-() }) + n * coalesce(author.rank, 0.0))
        / ((CASE WHEN age_hours < 0 THEN 0.0 ELSE age_hours END) + 2.0) ^ 1.8 AS score

@@ -4,5 +4,5 @@ MATCH (author:User)-[:POSTED]->(t:Tweet {id: tweet_id})
 OPTIONAL MATCH (viewer:User {id: $viewer_id})
 RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
        author {.id, .username, .display_name} AS author,
-       COUNT { (t)<-[:LIKED]-(:User) } AS like_count,
+       COUNT { (t)<-[:LIKED]-() } AS like_count,
        CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:LIKED]->(t) } END AS liked
