@@ -32,6 +32,7 @@ class Settings:
     web_max_in_flight: int = 64
     web_max_waiting: int = 256
     web_max_wait_ms: int = 1000
+    web_max_lag_ms: int = 250
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
@@ -57,4 +58,5 @@ class Settings:
             web_max_in_flight=int(env.get("WEB_MAX_IN_FLIGHT", d.web_max_in_flight)),
             web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),
             web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
+            web_max_lag_ms=int(env.get("WEB_MAX_LAG_MS", d.web_max_lag_ms)),
         )

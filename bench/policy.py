@@ -1,45 +1,44 @@
 """What one policy decision costs: the caller's grant from Redis (cached) or from Neo4j (uncached),
-and the whole decision as a signed-in request pays it. `python -m bench.policy` against a running
-stack (NEO4J_URI, REDIS_URL); prints a table and writes bench/results/policy.md."""
+and the whole decision a signed-in request pays (session, CSRF, cached grant). Then a spike beyond
+capacity (bench/spike.py): how much is shed with 503 and how long the answered requests took."""
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
-from pathlib import Path
 
 from flask import g
 
-from bootstrap import bootstrap
-from graph.migrate import migrate
+from bench.core import Context
 from social import accounts, admin
 from web.app import create_app
 from web.policy import _enforce
 
 ROUNDS = 2000
-RESULTS = Path(__file__).resolve().parent / "results" / "policy.md"
 
 
-def _timed(fn, rounds: int = ROUNDS) -> list[float]:
+def _timed(fn) -> list[float]:
     samples = []
-    for _ in range(rounds):
+    for _ in range(ROUNDS):
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1e6)
     return samples
 
 
-def _row(name: str, samples: list[float]) -> str:
+def _add(ctx: Context, item: str, samples: list[float]) -> None:
     q = statistics.quantiles(samples, n=100)
-    return f"| {name} | {statistics.median(samples):.0f} | {q[94]:.0f} | {q[98]:.0f} |"
+    ctx.add(item, round(statistics.median(samples)), "µs", note=f"p95 {q[94]:.0f} µs, p99 {q[98]:.0f} µs, {ROUNDS} rounds")
 
 
-def main() -> None:
-    svc = bootstrap()
-    migrate(svc.graph)
+def run(ctx: Context) -> None:
+    svc = ctx.svc
     app = create_app(services=svc)
-    name = f"bench{time.time_ns() % 10**9}"
-    user = accounts.register(svc, name, "bench-password", None)
-    user_id = int(user["id"])
+    name = f"pol{time.time_ns() % 10**9}"
+    user_id = int(accounts.register(svc, name, "bench-password", None)["id"])
     admin.change_role(svc, None, name, "moderator", True)
     secret, _ = svc.sessions.create(user_id, name, "bench")
 
@@ -47,28 +46,27 @@ def main() -> None:
         svc.grants.invalidate(user_id)
         admin.grant_of(svc, user_id)
 
-    def cached():
-        admin.grant_of(svc, user_id)
-
     def decision():
         with app.test_request_context("/api/v1/users/me", headers={"Cookie": f"sid={secret}"}):
             _enforce()
             assert g.grant.staff
 
-    admin.grant_of(svc, user_id)
-    rows = [
-        "| what | median µs | p95 µs | p99 µs |",
-        "| --- | --- | --- | --- |",
-        _row("grant, uncached (version bump + MGET + Neo4j query + SET)", _timed(uncached)),
-        _row("grant, cached (one MGET + JSON)", _timed(cached)),
-        _row("whole decision of a signed-in request (session + CSRF + cached grant)", _timed(decision)),
-    ]
-    table = "\n".join(rows)
-    print(table)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(f"# Policy decision cost\n\n{ROUNDS} rounds each, one process, loopback Neo4j and Redis.\n\n{table}\n")
-    svc.close()
+    _add(ctx, "policy: grant uncached (MGET + Neo4j query + SET)", _timed(uncached))
+    _add(ctx, "policy: grant cached (one MGET)", _timed(lambda: admin.grant_of(svc, user_id)))
+    _add(ctx, "policy: whole decision, signed-in request", _timed(decision))
+    _spike(ctx, 1000, 10)
 
 
-if __name__ == "__main__":
-    main()
+def _spike(ctx: Context, clients: int, seconds: int) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.spike", str(clients), str(seconds), "--json"],
+        capture_output=True, text=True, check=True, env={**os.environ, "WEB_URL": ctx.web_url},
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    total = sum(v["count"] for k, v in result.items() if k != "connect")
+    for status in ("200", "503"):
+        r = result.get(status, {"count": 0, "median_ms": "-", "p99_ms": "-"})
+        ctx.add(
+            f"spike of {clients} clients for {seconds} s: {status}", r["count"], "responses",
+            note=f"{100 * r['count'] / max(total, 1):.0f}% of {total}; median {r['median_ms']} ms, p99 {r['p99_ms']} ms",
+        )

@@ -2,14 +2,17 @@
 sending requests back to back for SECONDS. Shows that the excess is refused at once with 503 and
 Retry-After (web/admission.py) while admitted requests keep a bounded latency.
 
-`python -m bench.spike [concurrency] [seconds]` with WEB_URL pointing at a stack started with
-RATE_LIMIT_ENABLED=0 (else the per-IP limits answer first); prints a table."""
+`python -m bench.spike [concurrency] [seconds] [--json]` with WEB_URL pointing at a stack started
+with RATE_LIMIT_ENABLED=0 (else the per-IP limits answer first), as `make bench` does; prints a
+table, or a JSON summary for bench/policy.py. A script of its own because gevent must patch the
+standard library before anything else is imported."""
 from __future__ import annotations
 
 from gevent import monkey
 
 monkey.patch_all()
 
+import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -68,12 +71,28 @@ def client(url: str, until: float, statuses: Counter, latencies: dict) -> None:
         latencies.setdefault(status, []).append((time.monotonic() - started) * 1000)
 
 
-def main(concurrency: int, seconds: float) -> None:
-    url = os.environ.get("WEB_URL", "http://127.0.0.1:8000") + PATH
+def spike(url: str, concurrency: int, seconds: float) -> tuple[Counter, dict]:
     statuses: Counter = Counter()
     latencies: dict = {}
     until = time.monotonic() + seconds
     gevent.joinall([gevent.spawn(client, url, until, statuses, latencies) for _ in range(concurrency)])
+    return statuses, latencies
+
+
+def summary(statuses: Counter, latencies: dict) -> dict:
+    """Per status: count, median and p99 in ms (`connect` is the time to open a TCP connection)."""
+    out = {}
+    for status, samples in latencies.items():
+        q = statistics.quantiles(samples, n=100) if len(samples) > 1 else [samples[0]] * 99
+        out[str(status)] = {"count": len(samples), "median_ms": round(statistics.median(samples)), "p99_ms": round(q[98])}
+    return out
+
+
+def main(concurrency: int, seconds: float, as_json: bool) -> None:
+    statuses, latencies = spike(os.environ.get("WEB_URL", "http://127.0.0.1:8000") + PATH, concurrency, seconds)
+    if as_json:
+        print(json.dumps(summary(statuses, latencies)))
+        return
     print(f"{concurrency} clients for {seconds:.0f} s on GET {PATH}")
     print("| status (connect: new TCP connections) | count | per s | median ms | p90 ms | p99 ms | over 1 s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -90,4 +109,5 @@ def main(concurrency: int, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, float(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    main(int(args[0]) if args else 1000, float(args[1]) if len(args) > 1 else 10, "--json" in sys.argv)

@@ -31,6 +31,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(blueprint)
     settings = services.settings
     app.wsgi_app = Admission(
-        app.wsgi_app, settings.web_max_in_flight, settings.web_max_waiting, settings.web_max_wait_ms / 1000
+        app.wsgi_app,
+        concurrency=settings.web_max_in_flight,
+        queue=settings.web_max_waiting,
+        wait_seconds=settings.web_max_wait_ms / 1000,
+        max_lag_seconds=settings.web_max_lag_ms / 1000,
     )
     return app

@@ -5,6 +5,7 @@ import time
 import orjson
 from werkzeug.test import Client
 
+from web import admission
 from web.admission import Admission
 
 
@@ -31,7 +32,7 @@ def _in_background(client, path, results):
 
 def test_requests_beyond_the_running_and_waiting_bounds_get_503_with_retry_after_at_once():
     app = SlowApp()
-    client = Client(Admission(app, concurrency=2, queue=1, wait_seconds=5))
+    client = Client(Admission(app, concurrency=2, queue=1, wait_seconds=5, max_lag_seconds=60))
     results = []
     running = [_in_background(client, "/slow", results) for _ in range(2)]
     for _ in running:
@@ -55,7 +56,7 @@ def test_requests_beyond_the_running_and_waiting_bounds_get_503_with_retry_after
 
 def test_a_waiting_request_is_refused_when_no_slot_frees_in_time():
     app = SlowApp()
-    client = Client(Admission(app, concurrency=1, queue=5, wait_seconds=0.2))
+    client = Client(Admission(app, concurrency=1, queue=5, wait_seconds=0.2, max_lag_seconds=60))
     results = []
     holder = _in_background(client, "/slow", results)
     assert app.started.acquire(timeout=5)
@@ -68,7 +69,7 @@ def test_a_waiting_request_is_refused_when_no_slot_frees_in_time():
 
 def test_probes_and_event_streams_are_not_counted():
     app = SlowApp()
-    client = Client(Admission(app, concurrency=1, queue=0, wait_seconds=0))
+    client = Client(Admission(app, concurrency=1, queue=0, wait_seconds=0, max_lag_seconds=60))
     results = []
     holder = _in_background(client, "/slow", results)
     assert app.started.acquire(timeout=5)
@@ -82,10 +83,22 @@ def test_slots_are_given_back_when_the_app_raises():
     def broken(environ, start_response):
         raise RuntimeError("boom")
 
-    admission = Admission(broken, concurrency=1, queue=0, wait_seconds=0)
+    admission = Admission(broken, concurrency=1, queue=0, wait_seconds=0, max_lag_seconds=60)
     for _ in range(3):
         try:
             Client(admission).get("/x")
         except RuntimeError:
             pass
     assert admission.slots.acquire(blocking=False)
+
+
+def test_a_worker_whose_loop_lags_sheds_new_requests_until_it_catches_up(monkeypatch):
+    """CPU saturation shows as lag before any slot fills: every ready request already waits that long."""
+    client = Client(Admission(SlowApp(), concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
+    monkeypatch.setattr(admission.LAG, "lag", 0.4)
+    refused = client.get("/fast")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+    assert client.get("/healthz").status_code == 200
+    monkeypatch.setattr(admission.LAG, "lag", 0.01)
+    assert client.get("/fast").status_code == 200
+
