@@ -1,0 +1,122 @@
+"""The web client's pages: server-rendered shells that web/static/js fills from the JSON API.
+
+A signed-in shell carries its session's CSRF token in a meta tag, so every tab of the browser can
+write; another origin cannot read the page, so the token stays as secret as the cookie.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import Blueprint, make_response, redirect, render_template, request
+from flask_login import current_user
+
+from web.policy import PUBLIC, allow
+
+bp = Blueprint("client", __name__)
+
+# Everything the pages load comes from this origin: no CDN, no inline script or style.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _viewer() -> dict | None:
+    """The browser's signed-in user; bearer tokens are for API clients, not pages."""
+    if current_user.is_authenticated and current_user.session is not None:
+        return {"username": current_user.username, "csrf_token": current_user.session.csrf_token}
+    return None
+
+
+def _page(template: str, **context):
+    response = make_response(render_template(template, viewer=_viewer(), **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _local_path(value: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another origin."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def members_only(view):
+    """Pages of a signed-in user send anyone else to the sign-in page and back afterwards."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if _viewer() is None:
+            return redirect("/signin?" + urlencode({"next": request.full_path.rstrip("?")}, safe="/"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/")
+@allow(PUBLIC)
+@members_only
+def home():
+    """The home feed, the composer and the network's popular tweets."""
+    return _page("home.html", page="home")
+
+
+@bp.get("/signin")
+@allow(PUBLIC)
+def signin():
+    """The sign-in form; a signed-in browser goes straight on."""
+    target = _local_path(request.args.get("next"))
+    if _viewer() is not None:
+        return redirect(target)
+    return _page("signin.html", page="signin", next=target)
+
+
+@bp.get("/signup")
+@allow(PUBLIC)
+def signup():
+    """The sign-up form."""
+    if _viewer() is not None:
+        return redirect("/")
+    return _page("signup.html", page="signup")
+
+
+@bp.get("/u/<username>")
+@allow(PUBLIC)
+def profile(username: str):
+    """A user's profile and tweets; its owner edits it here."""
+    return _page("profile.html", page="profile", username=username)
+
+
+@bp.get("/notifications")
+@allow(PUBLIC)
+@members_only
+def notifications():
+    """The signed-in user's notifications, marked read once seen."""
+    return _page("notifications.html", page="notifications")
+
+
+@bp.get("/messages")
+@allow(PUBLIC)
+@members_only
+def messages():
+    """Whom to write to, and who wrote lately."""
+    return _page("messages.html", page="messages")
+
+
+@bp.get("/messages/<username>")
+@allow(PUBLIC)
+@members_only
+def conversation(username: str):
+    """A conversation with one user, live over the WebSocket."""
+    return _page("conversation.html", page="conversation", username=username)
+
+
+@bp.get("/sessions")
+@allow(PUBLIC)
+@members_only
+def sessions():
+    """The signed-in user's sessions, each revocable."""
+    return _page("sessions.html", page="sessions")
