@@ -80,7 +80,7 @@ def _ip_limit() -> str:
     return "" if rate_class_of(request.endpoint) in (None, UNLIMITED) else PER_IP
 
 
-def init(app: Flask, services: Services) -> Limiter:
+def init(app: Flask, services: Services) -> None:
     """Runs after the policy decision (registered later), so a refused request costs no limit."""
     limiter = Limiter(
         _ip,
@@ -109,4 +109,3 @@ def init(app: Flask, services: Services) -> Limiter:
         )
 
     app.register_error_handler(RateLimitExceeded, too_many)
-    return limiter
