@@ -1,18 +1,10 @@
-// The JSON API as the pages call it: the session cookie authenticates, the shell's CSRF token
-// goes on every write, and 63-bit ids stay exact.
+// The JSON API as the pages call it: the session cookie authenticates, and the shell's CSRF token
+// goes on every write.
 
 export const TWEET_LIMIT = 140;
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 export const signedIn = csrfToken !== '';
-
-// Ids are 63-bit integers, beyond what a JavaScript number holds exactly: every integer of 16 or
-// more digits outside a string is read as a string instead.
-const BIG_INTEGER = /("(?:[^"\\]|\\.)*")|(-?\d{16,})(?![\d.eE])/g;
-
-export function parseJson(text) {
-  return JSON.parse(text.replace(BIG_INTEGER, (match, string, number) => string ?? `"${number}"`));
-}
 
 /** Counts as the server does: Unicode code points after NFC normalisation. */
 export function tweetLength(text) {
@@ -48,7 +40,7 @@ export async function api(method, path, body) {
   const text = response.status === 204 ? '' : await response.text();
   let data = null;
   try {
-    data = text ? parseJson(text) : null;
+    data = text ? JSON.parse(text) : null;
   } catch {
     data = null;
   }

@@ -1,13 +1,12 @@
 // The pages: each shell names itself in <body data-page>, and the matching function fills it.
 import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
 import { openSocket, openStream } from './live.js';
-import { $, h, pagedList, profileUrl, show, showError, toast, tweetItem, userLine, when } from './ui.js';
+import { $, h, pagedList, show, showError, toast, tweetItem, userLine, when } from './ui.js';
 
 const me = document.body.dataset.me;
 const page = document.body.dataset.page;
 const subject = document.body.dataset.username; // the profile's or the conversation's user
 const sameUser = (a, b) => Boolean(a && b) && a.toLowerCase() === b.toLowerCase();
-const usernameOf = (party) => (typeof party === 'string' ? party : party?.username);
 const byId = (a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
 const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v)).toString();
 
@@ -43,9 +42,8 @@ function startSignedIn() {
   });
   refreshBadge();
   onLive('notification', refreshBadge);
-  onLive('message', (frame) => {
-    const message = frame.message ?? frame;
-    const from = usernameOf(message.from);
+  onLive('message', ({ message }) => {
+    const { from } = message;
     if (!(page === 'conversation' && sameUser(from, subject)) && !sameUser(from, me)) {
       show($('#message-dot'));
       toast(`New message from @${from}`);
@@ -113,7 +111,7 @@ function homePage() {
   const addToFeed = (tweet) => {
     if (!feedList.querySelector(`.tweet[data-id="${CSS.escape(String(tweet.id))}"]`)) feed.prepend(tweet);
   };
-  onLive('tweet', (data) => addToFeed(data.tweet ?? data));
+  onLive('tweet', ({ tweet }) => addToFeed(tweet));
   composer(addToFeed);
 }
 
@@ -288,8 +286,7 @@ function notificationsPage() {
     },
   });
   notes.next().then(() => markRead(newest));
-  onLive('notification', (data) => {
-    const n = data.notification ?? data;
+  onLive('notification', ({ notification: n }) => {
     list.querySelector(`[data-id="${CSS.escape(String(n.id))}"]`)?.remove(); // a group that grew
     notes.prepend(n);
     markRead(n.id);
@@ -323,7 +320,7 @@ function conversationPage() {
   const shown = new Set();
   let cursor = null;
 
-  const messageItem = (m) => h('li', { class: sameUser(usernameOf(m.from), me) ? 'message mine' : 'message', 'data-id': String(m.id) },
+  const messageItem = (m) => h('li', { class: sameUser(m.from, me) ? 'message mine' : 'message', 'data-id': String(m.id) },
     h('p', { class: 'text' }, m.text), when(m.created_at));
 
   function add(messages, atTop) {
@@ -347,9 +344,8 @@ function conversationPage() {
     showError($('#message-error'), error);
   });
 
-  const inThisConversation = (m) => [usernameOf(m.from), usernameOf(m.to)].some((name) => sameUser(name, subject));
-  const receive = (data) => {
-    const message = data.message ?? data;
+  const inThisConversation = (m) => [m.from, m.to].some((name) => sameUser(name, subject));
+  const receive = ({ message }) => {
     if (inThisConversation(message)) add([message], false);
   };
   onLive('message', receive);

@@ -1,6 +1,5 @@
 // Live updates: the event stream (notifications, new tweets, messages) on every signed-in page,
 // and the WebSocket that carries direct messages both ways on a conversation page.
-import { parseJson } from './api.js';
 
 /** Opens /api/v1/stream; the browser reconnects by itself and sends Last-Event-ID to catch up. */
 export function openStream(handlers) {
@@ -9,7 +8,7 @@ export function openStream(handlers) {
   stream.addEventListener('open', () => { document.body.dataset.stream = 'open'; });
   stream.addEventListener('error', () => { document.body.dataset.stream = 'reconnecting'; });
   for (const [type, handle] of Object.entries(handlers)) {
-    stream.addEventListener(type, (event) => handle(parseJson(event.data)));
+    stream.addEventListener(type, (event) => handle(JSON.parse(event.data)));
   }
   return stream;
 }
@@ -22,7 +21,7 @@ export function openSocket({ onFrame, onState }) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws`);
     socket.addEventListener('open', () => { pause = 500; document.body.dataset.socket = 'open'; onState(true); });
-    socket.addEventListener('message', (event) => onFrame(parseJson(event.data)));
+    socket.addEventListener('message', (event) => onFrame(JSON.parse(event.data)));
     socket.addEventListener('close', () => {
       document.body.dataset.socket = 'reconnecting';
       onState(false);

@@ -53,7 +53,7 @@ export function when(iso) {
   return h('time', { datetime: iso, title: fullFormat.format(new Date(iso)) }, timeAgo(iso));
 }
 
-export const profileUrl = (username) => '/u/' + encodeURIComponent(username);
+const profileUrl = (username) => '/u/' + encodeURIComponent(username);
 
 export function userLine(user) {
   return h('span', { class: 'who' },
