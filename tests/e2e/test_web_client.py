@@ -33,7 +33,8 @@ class Api:
 
     def __init__(self, username: str):
         self.http = requests.Session()
-        r = self.http.post(f"{WEB_URL}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
+        body = {"username": username, "password": PASSWORD}
+        r = self.http.post(f"{WEB_URL}/api/v1/auth/login", json=body, timeout=10)
         assert r.status_code == 200, r.text
         self.http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
 
@@ -108,7 +109,8 @@ def test_sign_up_sign_out_and_sign_in_through_the_forms(browser, screenshots):
 def test_composer_counts_code_points_after_nfc_as_the_server_does(browser, screenshots):
     context, page = signed_in(browser, register())
     page.goto("/")
-    text, counter, post = page.locator("#compose-text"), page.locator("#compose-counter"), page.locator("#compose-submit")
+    text, counter = page.locator("#compose-text"), page.locator("#compose-counter")
+    post = page.locator("#compose-submit")
     expect(counter).to_have_text("140")
     expect(post).to_be_disabled()
 
@@ -223,6 +225,12 @@ def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(
     bobs_tweet = Api(bob).tweet("Who wants to talk graphs?")
     alice_context, alice_page = signed_in(browser, alice)
     bob_context, bob_page = signed_in(browser, bob)
+    elsewhere = []  # no CDN: every request, the event stream and the WebSocket stay on the app's origin
+    for context in (alice_context, bob_context):
+        context.on("request", lambda r: r.url.startswith(f"{WEB_URL}/") or elsewhere.append(r.url))
+    ws_url = WEB_URL.replace("http", "ws", 1)
+    for page in (alice_page, bob_page):
+        page.on("websocket", lambda ws: ws.url.startswith(f"{ws_url}/") or elsewhere.append(ws.url))
 
     bob_page.goto("/")
     expect(bob_page.locator("body")).to_have_attribute("data-stream", "open")
@@ -256,5 +264,6 @@ def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(
     expect(bob_page.locator("#notifications .notification[data-type=like]")).to_contain_text("Alice")
     expect(bob_page.locator("#unread-badge")).to_be_hidden()  # seen, so marked read
     bob_page.screenshot(path=screenshots / "web-notifications.png")
+    assert elsewhere == []
     alice_context.close()
     bob_context.close()

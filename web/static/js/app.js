@@ -109,7 +109,7 @@ function homePage() {
   });
   feed.next();
   const addToFeed = (tweet) => {
-    if (!feedList.querySelector(`.tweet[data-id="${CSS.escape(String(tweet.id))}"]`)) feed.prepend(tweet);
+    if (!feedList.querySelector(`.tweet[data-id="${CSS.escape(tweet.id)}"]`)) feed.prepend(tweet);
   };
   onLive('tweet', ({ tweet }) => addToFeed(tweet));
   composer(addToFeed);
@@ -188,7 +188,8 @@ function profilePage() {
     form.elements.bio.value = user.bio || '';
   }
 
-  const stat = (count, label, key) => h('span', { class: 'stat', 'data-stat': key }, h('strong', {}, String(count)), ' ' + label);
+  const stat = (count, label, key) =>
+    h('span', { class: 'stat', 'data-stat': key }, h('strong', {}, String(count)), ' ' + label);
 
   function actions(user) {
     if (own) return [h('button', { type: 'button', id: 'edit-profile', onclick: () => editing(true) }, 'Edit profile')];
@@ -264,7 +265,8 @@ function notificationText(n) {
 }
 
 function notificationItem(n) {
-  return h('li', { class: n.read ? 'notification' : 'notification unread', 'data-id': String(n.id), 'data-type': n.type },
+  const attributes = { class: n.read ? 'notification' : 'notification unread', 'data-id': n.id, 'data-type': n.type };
+  return h('li', attributes,
     h('span', { class: 'icon', 'aria-hidden': 'true' }, { like: '♥', follow: '+', message: '✉' }[n.type] ?? '•'),
     h('span', { class: 'body' }, ...notificationText(n)), when(n.created_at));
 }
@@ -287,7 +289,7 @@ function notificationsPage() {
   });
   notes.next().then(() => markRead(newest));
   onLive('notification', ({ notification: n }) => {
-    list.querySelector(`[data-id="${CSS.escape(String(n.id))}"]`)?.remove(); // a group that grew
+    list.querySelector(`[data-id="${CSS.escape(n.id)}"]`)?.remove(); // a group that grew
     notes.prepend(n);
     markRead(n.id);
   });
@@ -304,7 +306,8 @@ function messagesPage() {
   get('/notifications?limit=100').then(({ notifications }) => {
     const seen = new Map();
     for (const n of notifications) {
-      if (n.type === 'message' && !seen.has(n.actor.username.toLowerCase())) seen.set(n.actor.username.toLowerCase(), n);
+      const key = n.actor.username.toLowerCase();
+      if (n.type === 'message' && !seen.has(key)) seen.set(key, n);
     }
     $('#correspondents').replaceChildren(...[...seen.values()].map((n) => h('li', {},
       userLine(n.actor), h('a', { class: 'button', href: '/messages/' + encodeURIComponent(n.actor.username) }, 'Open'),
@@ -320,12 +323,12 @@ function conversationPage() {
   const shown = new Set();
   let cursor = null;
 
-  const messageItem = (m) => h('li', { class: sameUser(m.from, me) ? 'message mine' : 'message', 'data-id': String(m.id) },
+  const messageItem = (m) => h('li', { class: sameUser(m.from, me) ? 'message mine' : 'message', 'data-id': m.id },
     h('p', { class: 'text' }, m.text), when(m.created_at));
 
   function add(messages, atTop) {
-    const fresh = messages.filter((m) => !shown.has(String(m.id))).sort(byId);
-    fresh.forEach((m) => shown.add(String(m.id)));
+    const fresh = messages.filter((m) => !shown.has(m.id)).sort(byId);
+    fresh.forEach((m) => shown.add(m.id));
     const items = fresh.map(messageItem);
     if (atTop) list.prepend(...items);
     else list.append(...items);
@@ -379,7 +382,7 @@ function conversationPage() {
 
 function device(userAgent) {
   if (!userAgent) return 'Unknown device';
-  const browser = /(Edg|OPR|Firefox|HeadlessChrome|Chromium|Chrome|Safari|curl|python-requests|Playwright)\/[\d.]+/.exec(userAgent);
+  const browser = /(Edg|Firefox|HeadlessChrome|Chromium|Chrome|Safari|curl|python-requests)\/[\d.]+/.exec(userAgent);
   const system = /(Windows|Android|iPhone|iPad|Mac OS X|Linux|CrOS)/.exec(userAgent);
   return [browser?.[0].split('.')[0] ?? userAgent.slice(0, 40), system?.[1]].filter(Boolean).join(' on ');
 }

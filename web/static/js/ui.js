@@ -71,7 +71,7 @@ function likeButton(tweet) {
 
 /** One tweet as a list item; its like button works wherever it is shown. */
 export function tweetItem(tweet) {
-  return h('li', { class: 'tweet', 'data-id': String(tweet.id) },
+  return h('li', { class: 'tweet', 'data-id': tweet.id },
     h('div', { class: 'meta' }, userLine(tweet.author), h('span', { class: 'sep' }, '·'), when(tweet.created_at)),
     h('p', { class: 'text' }, tweet.text),
     h('div', { class: 'actions' }, likeButton(tweet)));
