@@ -48,11 +48,14 @@ def _response(sock: socket.socket) -> tuple[int, dict]:
 
 
 def client(url: str, until: float, statuses: Counter, latencies: dict) -> None:
+    """Requests back to back on one kept-alive connection; after a 503 it waits Retry-After, as a
+    well-behaved client does."""
     parts = urlsplit(url)
     request = f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
     sock = None
     while time.monotonic() < until:
         started = time.monotonic()
+        pause = 0
         try:
             if sock is None:
                 sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
@@ -61,7 +64,7 @@ def client(url: str, until: float, statuses: Counter, latencies: dict) -> None:
             sock.sendall(request)
             status, headers = _response(sock)
             if status == 503:
-                assert headers["retry-after"]
+                pause = int(headers["retry-after"])
             if headers.get("connection", "").lower() == "close":
                 sock.close()
                 sock = None
@@ -69,6 +72,7 @@ def client(url: str, until: float, statuses: Counter, latencies: dict) -> None:
             status, sock = "error", None
         statuses[status] += 1
         latencies.setdefault(status, []).append((time.monotonic() - started) * 1000)
+        time.sleep(pause)
 
 
 def spike(url: str, concurrency: int, seconds: float) -> tuple[Counter, dict]:
