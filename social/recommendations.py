@@ -7,7 +7,8 @@ POPULAR_REASON = "popular on the network"
 
 
 def because_followed_by(via: list[str], common: int) -> str:
-    """"followed by alice and 3 others you follow": the best-ranked shared followee by name."""
+    """Names the best-ranked shared followee and counts the rest, e.g. "followed by alice and 3
+    others you follow"."""
     if common == 1:
         return f"followed by {via[0]}, who you follow"
     if common == 2:
