@@ -12,10 +12,15 @@ from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
 from cache.popular import Popular
 from cache.sessions import SessionStore
+from cache.streams import EventStreams
 from cache.tokens import TokenCache
 from cache.tweets import TweetCache
+from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
 from graph.driver import Graph, open_driver
 from graph.feed import FeedSource
+from graph.messages import MessageRepository
+from graph.notifications import NotificationRepository
+from graph.outbox import Outbox
 from graph.policy import PolicyRepository
 from graph.recommendations import RecommendationRepository
 from graph.tokens import TokenRepository
@@ -50,17 +55,25 @@ class Services:
     celebrities: Celebrities
     tweet_cache: TweetCache
     popular: Popular
+    outbox: Outbox
+    event_streams: EventStreams
+    user_streams: UserStreams
+    dispatcher: Dispatcher
+    notifications: NotificationRepository
+    messages: MessageRepository
 
     def close(self) -> None:
         self.driver.close()
         self.redis.close()
         self.raw_redis.close()
+        self.dispatcher.client.close()
 
 
-def redis_client(url: str, decode: bool = True) -> redis.Redis:
+def redis_client(url: str, decode: bool = True, name: str | None = None) -> redis.Redis:
     """Short timeouts: a down Redis must become a quick 503, never a hung request."""
     return redis.Redis.from_url(
         url,
+        client_name=name,
         decode_responses=decode,
         socket_timeout=2.0,
         socket_connect_timeout=2.0,
@@ -70,13 +83,15 @@ def redis_client(url: str, decode: bool = True) -> redis.Redis:
 
 
 def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -> Services:
-    """run_jobs_inline executes each job at enqueue time, in the caller (tests of job effects)."""
+    """run_jobs_inline executes each job at enqueue time, and handles each event as it is
+    published, in the caller (tests of job effects)."""
     settings = settings or Settings.from_env()
     driver = open_driver(settings)
     graph = Graph(driver)
     r = redis_client(settings.redis_url)
     raw = redis_client(settings.redis_url, decode=False)
     queue = Queue("default", connection=raw, is_async=not run_jobs_inline)
+    event_streams = EventStreams(r)
     return Services(
         settings=settings,
         driver=driver,
@@ -84,7 +99,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         redis=r,
         raw_redis=raw,
         queue=queue,
-        bus=EventBus(queue),
+        bus=EventBus(event_streams, inline=run_jobs_inline),
         users=UserRepository(graph),
         tweets=TweetRepository(graph),
         tokens=TokenRepository(graph),
@@ -102,4 +117,11 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         celebrities=Celebrities(r),
         tweet_cache=TweetCache(raw),
         popular=Popular(r),
+        outbox=Outbox(graph),
+        event_streams=event_streams,
+        user_streams=UserStreams(r),
+        # its own client: the one connection that all of a web worker's open streams share
+        dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
+        notifications=NotificationRepository(graph),
+        messages=MessageRepository(graph),
     )

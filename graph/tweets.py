@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from graph.driver import Graph
+from graph.outbox import write_recording
+from social.events import Envelope
 from social.pages import PageRequest
 
 
@@ -15,8 +17,9 @@ class TweetRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int) -> None:
-        self.graph.write("tweets/create", id=tweet_id, author_id=author_id, text=text, now_ms=now_ms)
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> None:
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
+        write_recording(self.graph, "tweets/create", params, event)
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public tweet objects in the order of ids; deleted ones are left out."""
@@ -27,14 +30,16 @@ class TweetRepository:
         row = self.graph.read_one("tweets/author", id=tweet_id)
         return row["author_id"] if row else None
 
-    def delete(self, tweet_id: int) -> bool:
-        return self.graph.write_one("tweets/delete", id=tweet_id)["deleted"] > 0
+    def delete(self, tweet_id: int, event: Envelope | None = None) -> bool:
+        return write_recording(self.graph, "tweets/delete", {"id": tweet_id}, event, when="deleted")["deleted"] > 0
 
-    def like(self, user_id: int, tweet_id: int, now_ms: int) -> dict | None:
-        return self.graph.write_one("tweets/like", user_id=user_id, tweet_id=tweet_id, now_ms=now_ms)
+    def like(self, user_id: int, tweet_id: int, now_ms: int, event: Envelope | None = None) -> dict | None:
+        params = {"user_id": user_id, "tweet_id": tweet_id, "now_ms": now_ms}
+        return write_recording(self.graph, "tweets/like", params, event, when="created")
 
-    def unlike(self, user_id: int, tweet_id: int) -> dict | None:
-        return self.graph.write_one("tweets/unlike", user_id=user_id, tweet_id=tweet_id)
+    def unlike(self, user_id: int, tweet_id: int, event: Envelope | None = None) -> dict | None:
+        params = {"user_id": user_id, "tweet_id": tweet_id}
+        return write_recording(self.graph, "tweets/unlike", params, event, when="removed")
 
     def likers_page(self, tweet_id: int, page: PageRequest) -> list[dict]:
         before_ts, before_id = page.key or (None, None)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from neo4j.exceptions import ConstraintError
 
 from graph.driver import Graph
+from graph.outbox import write_recording
 from social.errors import Conflict
+from social.events import Envelope
 from social.pages import PageRequest
 
 
@@ -41,14 +43,14 @@ class UserRepository:
     def update_profile(self, user_id: int, changes: dict) -> None:
         self.graph.write("users/update_profile", id=user_id, changes=changes)
 
-    def follow(self, follower_id: int, followee_id: int, now_ms: int) -> bool:
-        row = self.graph.write_one(
-            "follows/follow", follower_id=follower_id, followee_id=followee_id, now_ms=now_ms
-        )
+    def follow(self, follower_id: int, followee_id: int, now_ms: int, event: Envelope | None = None) -> bool:
+        params = {"follower_id": follower_id, "followee_id": followee_id, "now_ms": now_ms}
+        row = write_recording(self.graph, "follows/follow", params, event, when="created")
         return bool(row and row["created"])
 
-    def unfollow(self, follower_id: int, followee_id: int) -> bool:
-        row = self.graph.write_one("follows/unfollow", follower_id=follower_id, followee_id=followee_id)
+    def unfollow(self, follower_id: int, followee_id: int, event: Envelope | None = None) -> bool:
+        params = {"follower_id": follower_id, "followee_id": followee_id}
+        row = write_recording(self.graph, "follows/unfollow", params, event, when="removed")
         return bool(row and row["removed"])
 
     def relation_page(self, query: str, user_id: int, page: PageRequest) -> list[dict]:

@@ -1,26 +1,50 @@
-"""Dispatches each domain event to the use cases that keep the read models in step with it."""
+"""What each consumer group does with each kind of event. Groups read the same streams at their
+own pace, so a slow ranking update never delays a notification. A handler takes the services and a
+run of events of one kind in stream order (a batch: one transaction for many events where it can),
+and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from jobs.runtime import services
 from ranking.refresh import rescore
-from social import timeline
-from social.events import Followed, LikeChanged, TweetDeleted, TweetPosted, Unfollowed
+from social import messages, notifications, timeline
+from social.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
 
 
-def _rescore_like(svc, event: LikeChanged) -> None:
-    rescore(svc, [event.tweet_id])
+def _each(use_case):
+    """The timeline's use cases take one bare event."""
+
+    def handle(svc, events: list[Envelope]) -> None:
+        for e in events:
+            use_case(svc, e.event)
+
+    handle.__name__ = use_case.__name__
+    return handle
+
+
+def _rescore(svc, events: list[Envelope]) -> None:
+    rescore(svc, sorted({e.event.tweet_id for e in events}))
 
 
 HANDLERS = {
-    TweetPosted: (timeline.fan_out,),
-    TweetDeleted: (timeline.retract,),
-    Followed: (timeline.backfill,),
-    Unfollowed: (timeline.unmerge,),
-    LikeChanged: (_rescore_like,),
+    "timeline": {
+        TweetPosted: (_each(timeline.fan_out), notifications.announce_tweets),
+        TweetDeleted: (_each(timeline.retract),),
+        Followed: (_each(timeline.backfill),),
+        Unfollowed: (_each(timeline.unmerge),),
+    },
+    "ranking": {
+        LikeChanged: (_rescore,),
+    },
+    "notify": {
+        TweetDeleted: (notifications.on_tweets_deleted,),
+        Followed: (notifications.on_follows,),
+        Unfollowed: (notifications.on_unfollows,),
+        LikeChanged: (notifications.on_likes,),
+        MessageSent: (messages.deliver,),
+    },
 }
 
 
-def handle(event) -> None:
-    svc = services()
-    for handler in HANDLERS[type(event)]:
-        handler(svc, event)
+def handle(svc, group: str, events: list[Envelope]) -> None:
+    """Runs the group's handlers on events of one kind."""
+    for handler in HANDLERS[group].get(type(events[0].event), ()):
+        handler(svc, events)

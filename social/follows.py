@@ -4,7 +4,7 @@ from __future__ import annotations
 from bootstrap import Services
 from social.clock import now_ms
 from social.errors import Unprocessable
-from social.events import Followed, Unfollowed
+from social.events import Followed, Unfollowed, envelop
 from social.pages import PageRequest, split_page
 
 
@@ -16,17 +16,19 @@ def _not_self(follower_id: int, followee_id: int) -> None:
 def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
     """True when this call made a new follow (a repeat is a no-op)."""
     _not_self(follower_id, followee_id)
-    created = svc.users.follow(follower_id, followee_id, now_ms())
+    event = envelop(Followed(follower_id, followee_id))
+    created = svc.users.follow(follower_id, followee_id, now_ms(), event)
     if created:
-        svc.bus.publish(Followed(follower_id, followee_id))
+        svc.bus.publish(event)
     return created
 
 
 def unfollow(svc: Services, follower_id: int, followee_id: int) -> bool:
     _not_self(follower_id, followee_id)
-    removed = svc.users.unfollow(follower_id, followee_id)
+    event = envelop(Unfollowed(follower_id, followee_id))
+    removed = svc.users.unfollow(follower_id, followee_id, event)
     if removed:
-        svc.bus.publish(Unfollowed(follower_id, followee_id))
+        svc.bus.publish(event)
     return removed
 
 

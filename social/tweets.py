@@ -6,7 +6,7 @@ from social import rules
 from social.clock import now_ms
 from cache.feeds import score
 from social.errors import Forbidden, NotFound
-from social.events import LikeChanged, TweetDeleted, TweetPosted
+from social.events import LikeChanged, TweetDeleted, TweetPosted, envelop
 from social.ids import new_id
 from social.pages import PageRequest, split_page
 
@@ -16,15 +16,17 @@ def _not_found() -> NotFound:
 
 
 def post_tweet(svc: Services, author_id: int, text: str) -> dict:
-    """Neo4j first; then the tweet's cached body, the author's own feed, and the fan-out job."""
+    """Neo4j first, with its event; then the tweet's cached body, the author's own feed, and the
+    event's relay to the fan-out."""
     text = rules.check_tweet_text(text)
     tweet_id = new_id()
-    svc.tweets.create(tweet_id, author_id, text, now_ms())
+    event = envelop(TweetPosted(tweet_id, author_id))
+    svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
+    svc.bus.publish(event)
     tweet = svc.tweets.hydrate([tweet_id], viewer_id=author_id)[0]
     svc.tweet_cache.put([tweet])
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id, score(tweet_id))
-    svc.bus.publish(TweetPosted(tweet_id, author_id))
     return tweet
 
 
@@ -41,28 +43,33 @@ def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bo
         raise _not_found()
     if author_id != actor_id and not may_delete_any:
         raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
-    svc.tweets.delete(tweet_id)
+    event = envelop(TweetDeleted(tweet_id, author_id))
+    if svc.tweets.delete(tweet_id, event):
+        svc.bus.publish(event)
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
-    svc.bus.publish(TweetDeleted(tweet_id, author_id))
 
 
-def _like_written(svc: Services, user_id: int, tweet_id: int, row: dict | None, liked: bool) -> dict:
-    """Writes the exact count and the viewer's flag through to Redis; a change is rescored."""
+def _like_written(svc: Services, event, row: dict | None) -> dict:
+    """A change (its event recorded with it) is relayed to ranking and notifications; the exact
+    count and the viewer's flag are written through to Redis."""
+    change: LikeChanged = event.event
     if row is None:
         raise _not_found()
-    svc.tweet_cache.set_like_count(tweet_id, row["version"], row["like_count"])
-    svc.tweet_cache.set_liked(user_id, tweet_id, liked)
-    if row["created" if liked else "removed"]:
-        svc.bus.publish(LikeChanged(user_id, tweet_id, liked))
-    return {"liked": liked, "like_count": row["like_count"]}
+    if row["created" if change.liked else "removed"]:
+        svc.bus.publish(event)
+    svc.tweet_cache.set_like_count(change.tweet_id, row["version"], row["like_count"])
+    svc.tweet_cache.set_liked(change.user_id, change.tweet_id, change.liked)
+    return {"liked": change.liked, "like_count": row["like_count"]}
 
 
 def like(svc: Services, user_id: int, tweet_id: int) -> dict:
-    return _like_written(svc, user_id, tweet_id, svc.tweets.like(user_id, tweet_id, now_ms()), True)
+    event = envelop(LikeChanged(user_id, tweet_id, True))
+    return _like_written(svc, event, svc.tweets.like(user_id, tweet_id, now_ms(), event))
 
 
 def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
-    return _like_written(svc, user_id, tweet_id, svc.tweets.unlike(user_id, tweet_id), False)
+    event = envelop(LikeChanged(user_id, tweet_id, False))
+    return _like_written(svc, event, svc.tweets.unlike(user_id, tweet_id, event))
 
 
 def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:

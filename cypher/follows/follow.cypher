@@ -1,6 +1,8 @@
-// Idempotent: MERGE locks both users, so parallel follows leave one relationship.
+// Idempotent: MERGE locks both users, so parallel follows leave one relationship, and only the
+// transaction that created it sees ON CREATE (so only it records the follow's event).
 MATCH (a:User {id: $follower_id}), (b:User {id: $followee_id})
-WITH a, b, EXISTS { (a)-[:FOLLOWS]->(b) } AS existed
 MERGE (a)-[r:FOLLOWS]->(b)
-  ON CREATE SET r.created_at = datetime({epochMillis: $now_ms})
-RETURN NOT existed AS created
+  ON CREATE SET r.created_at = datetime({epochMillis: $now_ms}), r.just_created = true
+WITH r, r.just_created IS NOT NULL AS created
+REMOVE r.just_created
+RETURN created

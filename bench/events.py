@@ -1,0 +1,257 @@
+"""Live events (issue 5): like → SSE notification latency at 100 likes/s with 1,000 open streams,
+where that time goes, and what the web workers hold for those streams (streams, RSS, Redis
+connections). A bounded loopback load from gevent greenlets on plain sockets (this process is not
+monkey-patched): 1,000 authors each hold a stream, likers like their tweets at a steady rate, and
+each notification is timed from the like's request to its frame's arrival.
+
+`python -m bench --only bench.events`, or `python -m bench.events` against a running stack."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import gevent
+import gevent.event
+import gevent.socket
+import orjson
+
+from bench.core import Context, children, percentile, pid_of, rss_mb
+from cache.user_streams import DISPATCHER_NAME
+from social.clock import now_ms
+from social.ids import id_time_ms, new_id
+
+STREAMS = 1000
+LIKES_PER_S = 100
+SECONDS = 20
+SENDERS = 20
+PASSWORD_HASH = "!"  # these users never sign in with a password: they get sessions directly
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection on a gevent socket."""
+
+    def __init__(self, host: str, port: int):
+        self.sock = gevent.socket.create_connection((host, port), timeout=30)
+        self.buf = b""
+
+    def _read_until(self, marker: bytes) -> bytes:
+        while marker not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        head, self.buf = self.buf.split(marker, 1)
+        return head
+
+    def _read(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def send(self, method: str, path: str, headers: dict, body: bytes = b"") -> None:
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+    def head(self) -> tuple[int, dict]:
+        status, *fields = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in (f.split(":", 1) for f in fields)}
+        return int(status.split()[1]), headers
+
+    def request(self, method: str, path: str, headers: dict, body: bytes = b"") -> int:
+        self.send(method, path, headers, body)
+        status, headers = self.head()
+        self._read(int(headers.get("content-length", 0)))
+        return status
+
+    def chunks(self):
+        """The body of a chunked response, chunk by chunk, as it arrives."""
+        while True:
+            size = int(self._read_until(b"\r\n").split(b";")[0], 16)
+            data = self._read(size + 2)[:-2]
+            if size == 0:
+                return
+            yield data
+
+
+class StreamClient:
+    """An SSE client: marks itself ready at the `: live` comment, and times each notification."""
+
+    def __init__(self, host: str, port: int, cookie: str):
+        self.http = Http(host, port)
+        self.cookie = cookie
+        self.ready = gevent.event.Event()
+        self.arrived: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def run(self) -> None:
+        self.http.send("GET", "/api/v1/stream", {"Cookie": self.cookie, "Accept": "text/event-stream"})
+        status, _ = self.http.head()
+        assert status == 200, status
+        pending = b""
+        for chunk in self.http.chunks():
+            pending += chunk
+            while b"\n\n" in pending:
+                block, pending = pending.split(b"\n\n", 1)
+                self._event(block, time.time())
+
+    def _event(self, block: bytes, at: float) -> None:
+        fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if b": " in line and not line.startswith(b":"))
+        if block.startswith(b": live"):
+            self.ready.set()
+        elif fields.get(b"event") == b"notification":
+            note = orjson.loads(fields[b"data"])["notification"]
+            if note["type"] == "like":
+                self.arrived[(note["tweet"]["id"], note["actor"]["id"])] = (at, fields[b"id"].decode(), note["id"])
+
+
+def _people(ctx: Context, n: int) -> list[dict]:
+    """Users made straight in the graph, each with a server-side session (no Argon2 per user)."""
+    tag = secrets.token_hex(3)
+    rows = [{"id": new_id(), "username": f"ev{tag}{i}", "at": now_ms()} for i in range(n)]
+    ctx.svc.graph.driver.execute_query(
+        "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
+        "display_name: r.username, bio: '', password_hash: $hash, created_at: datetime({epochMillis: r.at})})",
+        rows=rows, hash=PASSWORD_HASH,
+    )
+    for r in rows:
+        secret, session = ctx.svc.sessions.create(r["id"], r["username"], "bench")
+        r["cookie"], r["csrf"] = f"sid={secret}", session.csrf_token
+    return rows
+
+
+def _tweets(ctx: Context, authors: list[dict]) -> list[int]:
+    rows = [{"id": new_id(), "author": a["id"]} for a in authors]
+    ctx.svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r.author}) "
+        "CREATE (u)-[:POSTED {created_at: datetime()}]->(:Tweet {id: r.id, text: 'like me', created_at: datetime()})",
+        rows=rows,
+    )
+    return [r["id"] for r in rows]
+
+
+def _streams_per_worker(ctx: Context) -> dict[str, float]:
+    """The event_streams_open gauge of each live web worker, from /metrics."""
+    host, port = _address(ctx)
+    http = Http(host, port)
+    http.send("GET", "/metrics", {})
+    _, headers = http.head()
+    body = http._read(int(headers["content-length"])).decode()
+    return {pid: float(v) for pid, v in re.findall(r'event_streams_open\{pid="(\d+)"\} ([\d.]+)', body)}
+
+
+def _address(ctx: Context) -> tuple[str, int]:
+    url = urlsplit(ctx.web_url)
+    assert url.hostname == "127.0.0.1", ctx.web_url  # loopback only
+    return url.hostname, url.port
+
+
+def _subscribers(ctx: Context) -> int:
+    return sum(1 for c in ctx.svc.redis.client_list() if c.get("name") == DISPATCHER_NAME)
+
+
+def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: float = LIKES_PER_S) -> None:
+    host, port = _address(ctx)
+    likes = int(seconds * rate)
+    likers_needed = -(-likes // streams)
+    people = _people(ctx, streams + likers_needed)
+    authors, likers = people[:streams], people[streams:]
+    tweet_ids = _tweets(ctx, authors)
+    web = pid_of(ctx.data_dir, "web")
+    workers = children(web) if web else []
+    rss_before = {w: rss_mb(w) for w in workers}
+
+    clients = [StreamClient(host, port, a["cookie"]) for a in authors]
+    readers = [gevent.spawn(c.run) for c in clients]
+    opened = time.perf_counter()
+    for c in clients:
+        c.ready.wait(timeout=60)
+    open_seconds = time.perf_counter() - opened
+    live = sum(c.ready.is_set() for c in clients)
+    gevent.sleep(1)
+    rss_after = {w: rss_mb(w) for w in workers}
+    per_worker = _streams_per_worker(ctx)
+
+    sent: dict[tuple[str, str], tuple[float, float]] = {}
+    plan = [(str(tweet_ids[k % streams]), likers[k // streams]) for k in range(likes)]
+    start = time.perf_counter() + 0.5
+    began = time.time()
+    errors: Counter = Counter()
+
+    def sender(index: int) -> None:
+        http = Http(host, port)
+        for k in range(index, likes, SENDERS):
+            gevent.sleep(max(0.0, start + k / rate - time.perf_counter()))
+            tweet_id, liker = plan[k]
+            t0 = time.time()
+            status = http.request("POST", f"/api/v1/tweets/{tweet_id}/like",
+                                  {"Cookie": liker["cookie"], "X-CSRF-Token": liker["csrf"]})
+            if status != 200:
+                errors[status] += 1
+            sent[(tweet_id, str(liker["id"]))] = (t0, time.time())
+
+    gevent.joinall([gevent.spawn(sender, i) for i in range(SENDERS)])
+    deadline = time.perf_counter() + 10
+    arrived: dict = {}
+    while time.perf_counter() < deadline:
+        arrived = {k: v for c in clients for k, v in c.arrived.items()}
+        if len(set(sent) & set(arrived)) == len(sent):
+            break
+        gevent.sleep(0.1)
+    gevent.killall(readers, block=False)
+
+    matched = [(sent[k], arrived[k]) for k in sent if k in arrived]
+    total = [(got - t0) * 1000 for (t0, _), (got, _, _) in matched]
+    request = [(t1 - t0) * 1000 for (t0, t1), _ in matched]
+    # The event's id holds the time it was made (just before its Neo4j write), the SSE id the time
+    # Redis appended the frame to the user's stream.
+    relayed = {int(f["id"]): int(i.split("-")[0]) for i, f in ctx.svc.redis.xrange(ctx.svc.event_streams.key("likes"), min=str(int(began * 1000)))}
+    to_relayed = [relayed[int(n)] - id_time_ms(int(n)) for _, (_, _, n) in matched if int(n) in relayed]
+    to_pushed = [int(sse_id.split("-")[0]) - relayed[int(n)] for _, (_, sse_id, n) in matched if int(n) in relayed]
+    to_client = [(got * 1000) - int(sse_id.split("-")[0]) for _, (got, sse_id, _) in matched]
+    lost = len(sent) - len(matched)
+    p50, p99 = percentile(total, 50), percentile(total, 99)
+    ctx.add("like → SSE notification latency", round(p99, 1), "ms p99", "≤ 100 ms", p99 <= 100,
+            f"p50 {p50:.1f} ms; {len(matched)} of {len(sent)} likes at {rate:.0f}/s over {seconds:.0f} s with "
+            f"{live} open streams; {lost} not received; refused: {dict(errors) or 'none'}")
+    ctx.add("  where the time goes (p50 / p99)", f"{percentile(request, 50):.1f} / {percentile(request, 99):.1f}",
+            "ms", "", None, "the like request: Neo4j write with its outbox event, Redis write-through, response")
+    ctx.add("  event made → on its event stream", f"{percentile(to_relayed, 50):.0f} / {percentile(to_relayed, 99):.0f}",
+            "ms", "", None, "the rest of the request's transaction, the nudge, the relay (outbox read, XADD)")
+    ctx.add("  event stream → frame in the user's stream", f"{percentile(to_pushed, 50):.0f} / {percentile(to_pushed, 99):.0f}",
+            "ms", "", None, "notify group: notification write, its read, the push (one of each per batch)")
+    ctx.add("  frame in the stream → client", f"{percentile(to_client, 50):.0f} / {percentile(to_client, 99):.0f}",
+            "ms", "", None, "PUBLISH, the worker's dispatcher, the SSE write (clocks in whole ms)")
+    for w in workers:
+        held = per_worker.get(str(w), 0)
+        grew = rss_after[w] - rss_before[w]
+        ctx.add(f"web worker {w}: open streams", int(held), "streams", "", None,
+                f"RSS {rss_after[w]} MB ({grew:+.1f} MB for them, "
+                f"{grew * 1024 / held if held else 0:.0f} KB per stream); all {live} opened in {open_seconds:.1f} s")
+    subscribers = _subscribers(ctx)
+    ctx.add("Redis connections held for all open streams", subscribers, "connections", f"≤ 1 per worker ({len(workers)})",
+            subscribers <= max(1, len(workers)))
+
+
+def main() -> None:
+    from bench.__main__ import table
+    from bootstrap import bootstrap
+
+    svc = bootstrap()
+    ctx = Context(svc, os.environ["WEB_URL"], Path(os.environ["DATA_DIR"]), {})
+    run(ctx, int(os.environ.get("STREAMS", STREAMS)), float(os.environ.get("SECONDS", SECONDS)),
+        float(os.environ.get("RATE", LIKES_PER_S)))
+    print(table(ctx.rows))
+    svc.close()
+
+
+if __name__ == "__main__":
+    main()

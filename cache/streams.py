@@ -1,0 +1,147 @@
+"""Owns the event streams between the outbox and its consumers: `events:{family}` (one Redis Stream
+per family of events, read by consumer groups), `events:relay` (the events that requests nudge the
+relay with, once their transaction has committed), `events:done:{group}:{event id}` (what a group has handled, for an hour: redeliveries and
+duplicates are skipped) and `events:dead` (entries a group gave up on, for an operator).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+import redis
+
+from social.events import FAMILIES, Envelope, unwrap
+
+DONE_TTL_SECONDS = 3600
+NUDGE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Entry:
+    stream: str
+    id: str
+    event: Envelope | None  # None: the entry was trimmed while it was pending
+
+
+class EventStreams:
+    def __init__(self, r: redis.Redis, prefix: str = "events"):
+        """r decodes responses. Another prefix gives tests streams of their own."""
+        self.r = r
+        self.prefix = prefix
+        self.keys = [f"{prefix}:{family}" for family in sorted(set(FAMILIES.values()))]
+
+    def key(self, family: str) -> str:
+        return f"{self.prefix}:{family}"
+
+    # --- the relay's side ---
+
+    def nudge(self, events: list[Envelope]) -> None:
+        self.r.rpush(f"{self.prefix}:relay", *[orjson.dumps(_fields(e)) for e in events])
+
+    def nudged(self, timeout: float) -> list[Envelope]:
+        """Waits up to timeout for nudges, then takes all that are there, oldest first."""
+        first = self.r.blpop([f"{self.prefix}:relay"], timeout=timeout)
+        if first is None:
+            return []
+        rest = self.r.lpop(f"{self.prefix}:relay", NUDGE_BATCH) or []
+        return [unwrap(**orjson.loads(raw)) for raw in (first[1], *rest)]
+
+    def append(self, events: list[Envelope]) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        for e in events:
+            pipe.xadd(self.key(e.family), _fields(e))
+        pipe.execute()
+
+    def trim(self) -> None:
+        """Drops what every group has handled: nothing a group has yet to read or acknowledge."""
+        for key in self.keys:
+            try:
+                groups = self.r.xinfo_groups(key)
+            except redis.ResponseError:
+                continue  # no stream yet
+            if not groups:
+                continue
+            keep_from = []
+            for g in groups:
+                oldest_pending = self.r.xpending(key, g["name"])["min"]
+                keep_from.append(oldest_pending or g["last-delivered-id"])
+            self.r.xtrim(key, minid=min(keep_from, key=_id_key), approximate=True)
+
+    def backlog(self) -> int:
+        """Entries some group has yet to read or to acknowledge (0 when the consumers are idle)."""
+        total = 0
+        for key in self.keys:
+            try:
+                groups = self.r.xinfo_groups(key)
+            except redis.ResponseError:
+                continue
+            total += sum((g.get("lag") or 0) + g["pending"] for g in groups)
+        return total
+
+    # --- a consumer group's side ---
+
+    def ensure_group(self, group: str) -> None:
+        """From the start of each stream, so events relayed before the group existed are handled."""
+        for key in self.keys:
+            try:
+                self.r.xgroup_create(key, group, id="0", mkstream=True)
+            except redis.ResponseError as err:
+                if "BUSYGROUP" not in str(err):
+                    raise
+
+    def read(self, group: str, consumer: str, count: int, block_ms: int | None, own_pending: bool) -> list[Entry]:
+        """New entries (waiting up to block_ms), or this consumer's own delivered but unacknowledged
+        ones (after a crash or a failed handler), oldest first within each stream."""
+        start = "0" if own_pending else ">"
+        found = self.r.xreadgroup(group, consumer, {k: start for k in self.keys}, count=count, block=block_ms)
+        return [_entry(stream, entry_id, fields) for stream, entries in found or () for entry_id, fields in entries]
+
+    def claim_abandoned(self, group: str, consumer: str, min_idle_ms: int, count: int) -> list[Entry]:
+        """Pending entries of consumers that died (idle longer than min_idle_ms) become ours."""
+        claimed = []
+        for key in self.keys:
+            _, entries, deleted = self.r.xautoclaim(key, group, consumer, min_idle_ms, "0-0", count=count)
+            claimed += [_entry(key, entry_id, fields) for entry_id, fields in entries]
+            claimed += [Entry(key, entry_id, None) for entry_id in deleted]
+        return claimed
+
+    def done(self, group: str, entries: list[Entry]) -> list[bool]:
+        keys = [self._done_key(group, e) for e in entries if e.event]
+        found = iter(self.r.mget(keys) if keys else [])
+        return [e.event is None or next(found) is not None for e in entries]
+
+    def finish(self, group: str, entries: list[Entry]) -> None:
+        """Marks the events handled, then acknowledges their entries."""
+        if not entries:
+            return
+        pipe = self.r.pipeline(transaction=False)
+        for e in entries:
+            if e.event:
+                pipe.set(self._done_key(group, e), 1, ex=DONE_TTL_SECONDS)
+        for stream in {e.stream for e in entries}:
+            pipe.xack(stream, group, *[e.id for e in entries if e.stream == stream])
+        pipe.execute()
+
+    def bury(self, group: str, entry: Entry, error: str) -> None:
+        """Keeps an entry that keeps failing for an operator, so it no longer blocks its stream."""
+        fields = {"group": group, "stream": entry.stream, "entry": entry.id, "error": error[:1000]}
+        if entry.event:
+            fields.update(id=entry.event.id, type=entry.event.type, payload=entry.event.payload())
+        self.r.xadd(f"{self.prefix}:dead", fields, maxlen=10_000, approximate=True)
+        self.r.xack(entry.stream, group, entry.id)
+
+    def _done_key(self, group: str, entry: Entry) -> str:
+        return f"{self.prefix}:done:{group}:{entry.event.id}"
+
+
+def _fields(e: Envelope) -> dict:
+    return {"id": e.id, "type": e.type, "payload": e.payload(), "at_ms": e.at_ms}
+
+
+def _entry(stream: str, entry_id: str, fields: dict | None) -> Entry:
+    return Entry(stream, entry_id, unwrap(**fields) if fields else None)
+
+
+def _id_key(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)

@@ -1,0 +1,159 @@
+"""The event consumers: `python -m jobs.consumer`. One thread runs the relay (jobs/relay.py), one
+thread per consumer group (jobs/handlers.py) reads the event streams with XREADGROUP and acknowledges
+what it handled. After a crash the process starts again under the same consumer name
+(CONSUMER_NAME, by default the host name) and first re-reads what it had been given but had not
+acknowledged; entries of consumers that never came back are claimed with XAUTOCLAIM. A handled
+event is remembered for an hour, so a redelivery or a duplicate entry is skipped.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections import Counter
+
+import neo4j.exceptions
+import redis
+
+from bootstrap import Services
+from cache.streams import Entry, EventStreams
+from jobs.handlers import HANDLERS, handle
+from jobs.relay import Relay
+from jobs.runtime import services
+from social.events import Envelope, runs
+
+log = logging.getLogger(__name__)
+
+READ_COUNT = 100
+BLOCK_MS = 1000
+CLAIM_IDLE_MS = 60_000
+CLAIM_EVERY_SECONDS = 30.0
+MAX_ATTEMPTS = 5
+TRANSIENT = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.TransientError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    OSError,
+)
+
+
+class Consumer:
+    """One consumer of one group: handles entries in stream order, retrying a failed one before
+    going on (a handler that fails MAX_ATTEMPTS times for other reasons than an unreachable
+    database is set aside in the dead-letter stream)."""
+
+    def __init__(self, svc: Services, group: str, name: str, streams: EventStreams | None = None):
+        self.svc = svc
+        self.group = group
+        self.name = name
+        self.streams = streams or svc.event_streams
+        self.failures: Counter[str] = Counter()
+        self.own_pending = True
+        self.next_claim = 0.0
+        self.ready = False
+
+    def step(self, block_ms: int | None = BLOCK_MS) -> int:
+        """One read and its handling; the number of entries read."""
+        if not self.ready:
+            self.streams.ensure_group(self.group)
+            self.ready = True
+        if self.own_pending:
+            entries = self.streams.read(self.group, self.name, READ_COUNT, None, own_pending=True)
+            self.own_pending = bool(entries)
+        elif time.monotonic() >= self.next_claim:
+            entries = self.streams.claim_abandoned(self.group, self.name, CLAIM_IDLE_MS, READ_COUNT)
+            self.next_claim = time.monotonic() + CLAIM_EVERY_SECONDS
+        else:
+            entries = self.streams.read(self.group, self.name, READ_COUNT, block_ms, own_pending=False)
+        if entries and not self.process(entries):
+            self.own_pending = True
+        return len(entries)
+
+    def process(self, entries: list[Entry]) -> bool:
+        """Handles the entries not done yet, run by run of one kind of event; False when one failed:
+        it stays pending, and later ones wait for it."""
+        done = self.streams.done(self.group, entries)
+        finished = [e for e, d in zip(entries, done) if d]
+        try:
+            for _, run in runs([e for e, d in zip(entries, done) if not d], lambda e: type(e.event.event)):
+                try:
+                    handle(self.svc, self.group, [e.event for e in run])
+                    finished += run
+                except TRANSIENT:
+                    raise
+                except Exception:
+                    for entry in run:  # one by one, to find the one that fails
+                        try:
+                            handle(self.svc, self.group, [entry.event])
+                        except TRANSIENT:
+                            raise
+                        except Exception as err:
+                            if not self._give_up(entry, err):
+                                return False
+                        finished.append(entry)
+            return True
+        finally:
+            self.streams.finish(self.group, finished)
+
+    def _give_up(self, entry: Entry, err: Exception) -> bool:
+        self.failures[entry.id] += 1
+        if self.failures[entry.id] < MAX_ATTEMPTS:
+            log.warning("%s: event %s failed (attempt %d): %r", self.group, entry.event.id, self.failures[entry.id], err)
+            time.sleep(0.2 * self.failures[entry.id])
+            return False
+        log.error("%s: event %s failed %d times, set aside in the dead-letter stream: %r",
+                  self.group, entry.event.id, MAX_ATTEMPTS, err)
+        self.streams.bury(self.group, entry, repr(err))
+        del self.failures[entry.id]
+        return True
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                self.step()
+                backoff = 0.2
+            except Exception as err:  # a database down: wait, then start again from our own pending entries
+                if isinstance(err, redis.ResponseError) and "NOGROUP" in str(err):
+                    self.ready = False  # Redis lost its data: the groups are made again
+                log.warning("%s: %s: %s; retrying in %.1fs", self.group, type(err).__name__, err, backoff)
+                self.own_pending = True
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+def handle_inline(event: Envelope) -> None:
+    """Runs every group's handlers now, in the caller (services built with run_jobs_inline), and
+    marks the event relayed so that no relay moves it again."""
+    svc = services()
+    for group in HANDLERS:
+        handle(svc, group, [event])
+    svc.outbox.mark_relayed([event.id])
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    svc = services()
+    name = os.environ.get("CONSUMER_NAME") or socket.gethostname()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    workers = [threading.Thread(target=Relay(svc).run, args=(stop,), name="relay")]
+    workers += [threading.Thread(target=Consumer(svc, g, name).run, args=(stop,), name=g) for g in HANDLERS]
+    for w in workers:
+        w.start()
+    log.info("consumer %s: relay and groups %s running", name, ", ".join(HANDLERS))
+    while not stop.wait(1.0):
+        pass
+    for w in workers:
+        w.join(timeout=10)
+    svc.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The relay: moves events from the Neo4j outbox (graph/outbox.py) to their Redis streams.
+
+Requests nudge it with the events they committed (social/bus.py), so an event is on its stream a few
+milliseconds after its write; a sweep every few seconds relays whatever a lost nudge left behind (a
+crash between commit and nudge, Redis down). An event is marked relayed only once Redis has had time
+to write it to its append-only file (fsync every second), so a Redis crash loses no event: the sweep
+appends it again, and consumers skip what they have already handled. It runs in the consumer process
+(jobs/consumer.py); several relays may run, as a duplicate entry is harmless.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+
+from bootstrap import Services
+from social.clock import now_ms
+
+log = logging.getLogger(__name__)
+
+NUDGE_WAIT_SECONDS = 0.5
+DURABLE_AFTER_SECONDS = 2.0
+STALE_AFTER_MS = 5000
+SWEEP_EVERY_SECONDS = 2.0
+SWEEP_BATCH = 500
+TIDY_EVERY_SECONDS = 60.0
+KEEP_RELAYED_MS = 86_400_000
+
+
+class Relay:
+    def __init__(self, svc: Services):
+        self.svc = svc
+        self.unmarked: deque[tuple[float, list[int]]] = deque()  # appended, waiting to be durable
+        self.in_flight: set[int] = set()
+        self.next_sweep = 0.0
+        self.next_tidy = 0.0
+
+    def relay(self, events) -> int:
+        """Appends nudged events to their streams."""
+        return self._append([e for e in events if e.id not in self.in_flight])
+
+    def sweep(self) -> int:
+        """Relays events whose nudge never came."""
+        stale = self.svc.outbox.stale(now_ms() - STALE_AFTER_MS, SWEEP_BATCH)
+        return self._append([e for e in stale if e.id not in self.in_flight])
+
+    def mark_durable(self, now: float) -> int:
+        """Marks relayed what was appended at least DURABLE_AFTER_SECONDS before `now`."""
+        ready = [ids for appended, ids in self.unmarked if now - appended >= DURABLE_AFTER_SECONDS]
+        if not ready:
+            return 0
+        ids = [i for batch in ready for i in batch]
+        self.svc.outbox.mark_relayed(ids)
+        for _ in ready:
+            self.unmarked.popleft()
+        self.in_flight.difference_update(ids)
+        return len(ids)
+
+    def tidy(self) -> None:
+        """Deletes events relayed a day ago, and stream entries every group is done with."""
+        self.svc.outbox.purge(now_ms() - KEEP_RELAYED_MS, 5000)
+        self.svc.event_streams.trim()
+
+    def _append(self, events) -> int:
+        if events:
+            self.svc.event_streams.append(events)
+            ids = [e.id for e in events]
+            self.unmarked.append((time.monotonic(), ids))
+            self.in_flight.update(ids)
+        return len(events)
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                nudged = self.svc.event_streams.nudged(NUDGE_WAIT_SECONDS)
+                if nudged:
+                    self.relay(nudged)
+                now = time.monotonic()
+                self.mark_durable(now)
+                if now >= self.next_sweep:
+                    self.sweep()
+                    self.next_sweep = now + SWEEP_EVERY_SECONDS
+                if now >= self.next_tidy:
+                    self.tidy()
+                    self.next_tidy = now + TIDY_EVERY_SECONDS
+                backoff = 0.2
+            except Exception as err:  # Neo4j or Redis down: the outbox keeps everything until they are back
+                log.warning("relay failed (%s: %s); retrying in %.1fs", type(err).__name__, err, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
