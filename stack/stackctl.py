@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Install, start, stop and test the local stack: Neo4j, Redis, the RQ worker and gunicorn.
+"""Install, start, stop and test the local stack: Neo4j, Redis, the job processes and gunicorn.
 
 Usage: stackctl.py install | run | up | down | status | test [PYTEST_ARGS...] | bench [ARGS...]
 
@@ -45,13 +45,14 @@ JVM_OPTIONS = (
 # Playwright drives Debian's build, since it cannot download a browser of its own here.
 STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server")}
 TEST_PACKAGES = {**STACK_PACKAGES, "chromium": Path("/usr/bin/chromium")}
+BENCH_PACKAGES = {**STACK_PACKAGES, "wrk": Path("/usr/bin/wrk")}
 DEFAULT_PASSWORD = "socialgraph-dev"
 TEST_PORT_OFFSET = 10000
 
 # Long-running processes in start order; they stop in reverse, each given this many seconds
 # to finish cleanly before it is killed (Neo4j checkpoints its stores on the way down).
-SERVICES = ("redis", "neo4j", "worker", "web")
-STOP_SECONDS = {"web": 30, "worker": 30, "redis": 30, "neo4j": 120}
+SERVICES = ("redis", "neo4j", "worker", "consumer", "scheduler", "web")
+STOP_SECONDS = {"web": 30, "scheduler": 30, "consumer": 30, "worker": 30, "redis": 30, "neo4j": 120}
 START_SECONDS = {"databases": 240, "app": 120}
 
 
@@ -74,6 +75,11 @@ class Stack:
     redis_port: int
     neo4j_memory: str
     env: dict[str, str]
+    scheduled: bool = True  # the ranking schedule; tests and benchmarks run ranking themselves
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(s for s in SERVICES if self.scheduled or s != "scheduler")
 
     @property
     def neo4j_home(self) -> Path:
@@ -142,12 +148,13 @@ def isolated_stack(environ: dict[str, str], name: str) -> Stack:
         neo4j_uri=f"bolt://127.0.0.1:{bolt_port}",
         redis_url=f"redis://127.0.0.1:{redis_port}/0",
         neo4j_memory=environ.get("NEO4J_MEMORY", "512m"),
+        scheduled=False,
     )
 
 
 def make_stack(environ: dict[str, str], *, data_dir: Path, web_port: int, bolt_port: int,
                http_port: int, redis_port: int, neo4j_uri: str, redis_url: str,
-               neo4j_memory: str) -> Stack:
+               neo4j_memory: str, scheduled: bool = True) -> Stack:
     """Build a Stack whose environment is the caller's, with its own addresses written in."""
     data_dir = (ROOT / data_dir).resolve()
     env = {
@@ -162,7 +169,7 @@ def make_stack(environ: dict[str, str], *, data_dir: Path, web_port: int, bolt_p
         "DATA_DIR": str(data_dir),
         "PYTHONUNBUFFERED": "1",
     }
-    return Stack(data_dir, web_port, bolt_port, http_port, redis_port, neo4j_memory, env)
+    return Stack(data_dir, web_port, bolt_port, http_port, redis_port, neo4j_memory, env, scheduled)
 
 
 # --- installing -------------------------------------------------------------------------------
@@ -206,16 +213,32 @@ def ensure_neo4j_jars() -> None:
 
 
 def ensure_debian_packages(packages: dict[str, Path]) -> None:
-    """apt-get install the packages whose file is missing (we run their binaries, never a service)."""
+    """apt-get install the packages whose file is missing; we run their binaries, not services."""
     missing = [name for name, path in packages.items() if not path.exists()]
     if not missing:
         return
     if os.geteuid() != 0:
         raise StackError(f"missing Debian packages: apt-get install {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with timed(f"{' '.join(missing)} (apt-get)"):
+    with timed(f"{' '.join(missing)} (apt-get)"), services_not_started():
         sh(["apt-get", "update", "-qq"], env=env)
         sh(["apt-get", "install", "-y", "-qq", *missing], env=env)
+
+
+@contextlib.contextmanager
+def services_not_started():
+    """Debian starts a package's service on install (redis-server would take port 6379) unless
+    policy-rc.d says no; say no for the length of our install where the machine does not already."""
+    policy = Path("/usr/sbin/policy-rc.d")
+    if policy.exists():
+        yield
+        return
+    policy.write_text("#!/bin/sh\nexit 101\n")
+    policy.chmod(0o755)
+    try:
+        yield
+    finally:
+        policy.unlink(missing_ok=True)
 
 
 def sha256_of(*paths: Path) -> str:
@@ -242,7 +265,7 @@ def timed(what: str):
 # --- processes and pid files ------------------------------------------------------------------
 
 def start_time(pid: int) -> str | None:
-    """The kernel's start time of a live process (so a reused pid is never taken for ours), else None."""
+    """The kernel's start time of a live process, else None (a reused pid is not taken for ours)."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our own child that has exited
     try:
@@ -263,7 +286,7 @@ def running_pid(stack: Stack, name: str) -> int | None:
 
 
 def spawn(stack: Stack, name: str, argv: list[str], env: dict[str, str]) -> None:
-    """Start a long-running process in its own session (Ctrl-C reaches only us) and record its pid."""
+    """Start a long-running process in its own session (Ctrl-C reaches only us); note its pid."""
     with stack.log(name).open("ab") as log:
         process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -296,7 +319,8 @@ def stop_process(name: str, pid: int, grace: float) -> None:
     """SIGTERM, wait up to `grace` seconds, then SIGKILL the process and everything it started."""
     started = time.monotonic()
     print(f"{name}: stopping pid {pid} ...", flush=True)
-    os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
     if wait_for_exit(pid, grace):
         print(f"{name}: stopped in {time.monotonic() - started:.1f}s", flush=True)
         return
@@ -411,11 +435,12 @@ def check_can_start(stack: Stack) -> None:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
-                raise StackError(f"port {port} is taken; `ss -ltnp 'sport = :{port}'` shows by whom")
+                raise StackError(f"port {port} is taken; `ss -ltnp 'sport = :{port}'` "
+                                 "shows by whom") from None
 
 
 def start_stack(stack: Stack, seed: bool) -> None:
-    """Start the databases, migrate, start the worker and the web server, and (first time) seed."""
+    """Start the databases, migrate, start the jobs and the web server, and (first time) seed."""
     prepare_folders(stack)
     spawn(stack, "redis", ["redis-server", str(stack.redis_dir / "redis.conf")], stack.env)
     if not (stack.neo4j_home / "data" / "dbms" / "auth.ini").exists():
@@ -430,9 +455,12 @@ def start_stack(stack: Stack, seed: bool) -> None:
              stack.env)
     app_env = {**stack.env, "PROMETHEUS_MULTIPROC_DIR": str(stack.metrics_dir)}
     spawn(stack, "worker", [str(VENV_BIN / "python"), "-m", "jobs.worker"], app_env)
+    spawn(stack, "consumer", [str(VENV_BIN / "python"), "-m", "jobs.consumer"], app_env)
     spawn(stack, "web", [str(VENV_BIN / "gunicorn"), "-c", str(STACK_DIR / "gunicorn.conf.py"),
                          "wsgi:app"], app_env)
-    wait_ready(stack, {"web": web_ready}, SERVICES, START_SECONDS["app"])
+    if stack.scheduled:
+        spawn(stack, "scheduler", [str(VENV_BIN / "python"), "-m", "jobs.schedule"], app_env)
+    wait_ready(stack, {"web": web_ready}, stack.services, START_SECONDS["app"])
 
     if seed and not stack.seeded_marker.exists():
         run_step(stack, "seed", [str(VENV_BIN / "python"), "seed_graph.py"], stack.env)
@@ -478,7 +506,7 @@ def neo4j_argv(stack: Stack) -> list[str]:
 def watch(stack: Stack) -> None:
     """Block until a process of the stack exits on its own (then fail) or we are interrupted."""
     while True:
-        for name in SERVICES:
+        for name in stack.services:
             if running_pid(stack, name) is None:
                 raise StackError(f"{name} exited unexpectedly", stack.log(name))
         time.sleep(1)
@@ -492,8 +520,10 @@ The stack is up, data in {relative(stack.data_dir)}/, logs in {relative(stack.lo
   web client     {stack.env['WEB_URL']}/
   API            {stack.env['WEB_URL']}/api/v1
   Neo4j Browser  http://127.0.0.1:{stack.http_port}/browser/
-                 connect to bolt://127.0.0.1:{stack.bolt_port} as {stack.env['NEO4J_USER']}, password {shown}
+                 connect to bolt://127.0.0.1:{stack.bolt_port}
+                 as {stack.env['NEO4J_USER']}, password {shown}
   Redis          {stack.env['REDIS_URL']}
+Demo users (ada, alan, grace, ...) sign in with the password demo-password.
 """, flush=True)
 
 
@@ -560,7 +590,7 @@ def cmd_status(args: list[str]) -> int:
 
 
 def cmd_test(args: list[str]) -> int:
-    """pytest against a fresh stack of its own; exits with pytest's code (5, no tests, fails too)."""
+    """pytest against a fresh stack of its own; its exit code (5, no tests, is a failure too)."""
     install(TEST_PACKAGES)
     code = run_against(isolated_stack(dict(os.environ), "test"),
                        [str(VENV_BIN / "pytest"), "-q", *args])
@@ -573,14 +603,14 @@ def cmd_bench(args: list[str]) -> int:
     """The benchmarks against a fresh stack of their own, with the request limits off."""
     if not (ROOT / "bench" / "__main__.py").exists():
         raise StackError("bench/__main__.py does not exist yet")
-    install()
-    environ = {"RATE_LIMIT_ENABLED": "0", **os.environ}
+    install(BENCH_PACKAGES)
+    environ = {"RATE_LIMIT_ENABLED": "0", "NEO4J_MEMORY": "2g", **os.environ}
     return run_against(isolated_stack(environ, "bench"),
                        [str(VENV_BIN / "python"), "-m", "bench", *args])
 
 
 def run_against(stack: Stack, argv: list[str]) -> int:
-    """Start a clean isolated stack, run argv against it, always stop it; return argv's exit code."""
+    """Start a clean isolated stack, run argv against it, always stop it; argv's exit code."""
     stop_stack(stack)  # what an interrupted earlier run of ours left behind, found by pid file
     shutil.rmtree(stack.data_dir, ignore_errors=True)
     check_can_start(stack)
@@ -594,7 +624,7 @@ def run_against(stack: Stack, argv: list[str]) -> int:
 
 
 def run_client(argv: list[str], env: dict[str, str]) -> int:
-    """Run the test or bench process in the foreground; Ctrl-C goes to it and we wait for its report."""
+    """Run the tests or benchmarks in the foreground: Ctrl-C goes to them; we await their report."""
     process = subprocess.Popen(argv, cwd=ROOT, env=env)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
