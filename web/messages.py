@@ -18,7 +18,7 @@ class NewMessage(Body):
 
 
 @bp.post("/<username>")
-@allow(SIGNED_IN)
+@allow(SIGNED_IN, rate="posts")
 @takes(NewMessage)
 def send(body: NewMessage, username: str):
     """Send a direct message of at most 1000 characters."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from tests.integration.personas import promote
 
@@ -83,3 +84,31 @@ def test_a_role_assigner_cannot_grant_what_they_do_not_hold(services, make_user)
     r = clerk.put(f"{ADMIN}/groups/{group}", json={"roles": ["admin"]})
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "role_not_held"
     assert services.policy.groups(group) == []
+
+
+def test_a_conversation_is_readable_only_by_its_two_parties(make_user):
+    alice, bob, carol = make_user(), make_user(), make_user()
+    assert alice.post(f"/api/v1/messages/{bob.username}", json={"text": "just us"}).status_code == 201
+    assert [m["text"] for m in bob.get(f"/api/v1/messages/{alice.username}").get_json()["messages"]] == ["just us"]
+    for party in (alice, bob):
+        assert carol.get(f"/api/v1/messages/{party.username}").get_json()["messages"] == []
+
+
+def _notifications(user, wait_for: int = 0) -> dict:
+    """Notifications come through the event relay; give it a moment when some are expected."""
+    deadline = time.monotonic() + 5
+    while True:
+        body = user.get("/api/v1/notifications").get_json()
+        if len(body["notifications"]) >= wait_for or time.monotonic() > deadline:
+            return body
+        time.sleep(0.1)
+
+
+def test_notifications_are_the_callers_own_and_marking_read_touches_no_one_else(make_user):
+    alice, bob, carol = make_user(), make_user(), make_user()
+    bob.post(f"/api/v1/users/{alice.username}/follow")
+    mine = _notifications(alice, wait_for=1)
+    assert mine["unread_count"] == 1
+    assert _notifications(carol)["notifications"] == []
+    assert carol.post("/api/v1/notifications/read", json={"up_to": mine["notifications"][0]["id"]}).status_code == 204
+    assert _notifications(alice)["unread_count"] == 1
