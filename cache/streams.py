@@ -65,7 +65,7 @@ class EventStreams:
             for g in groups:
                 oldest_pending = self.r.xpending(key, g["name"])["min"]
                 keep_from.append(oldest_pending or g["last-delivered-id"])
-            self.r.xtrim(key, minid=min(keep_from, key=_id_key), approximate=True)
+            self.r.xtrim(key, minid=min(keep_from, key=_id_key), approximate=False)
 
     def backlog(self) -> int:
         """Entries some group has yet to read or to acknowledge (0 when the consumers are idle)."""

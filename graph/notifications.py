@@ -11,10 +11,9 @@ class NotificationRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def add(self, items: list[dict]) -> dict[int, int]:
-        """Event id → the id of the group it joined, for the items that notify someone."""
-        rows = self.graph.write("notifications/add", items=items) if items else []
-        return {r["event_id"]: r["id"] for r in rows}
+    def add(self, items: list[dict]) -> list[dict]:
+        """For each item that notifies someone: its event id and its group as the event left it."""
+        return self.graph.write("notifications/add", items=items) if items else []
 
     def retract(self, items: list[dict]) -> None:
         if items:

@@ -32,6 +32,7 @@ BLOCK_MS = 1000
 CLAIM_IDLE_MS = 60_000
 CLAIM_EVERY_SECONDS = 30.0
 MAX_ATTEMPTS = 5
+RETRY_PAUSE_SECONDS = 0.2
 TRANSIENT = (
     neo4j.exceptions.ServiceUnavailable,
     neo4j.exceptions.SessionExpired,
@@ -55,6 +56,7 @@ class Consumer:
         self.failures: Counter[str] = Counter()
         self.own_pending = True
         self.next_claim = 0.0
+        self.claim_idle_ms = CLAIM_IDLE_MS
         self.ready = False
 
     def step(self, block_ms: int | None = BLOCK_MS) -> int:
@@ -66,7 +68,7 @@ class Consumer:
             entries = self.streams.read(self.group, self.name, READ_COUNT, None, own_pending=True)
             self.own_pending = bool(entries)
         elif time.monotonic() >= self.next_claim:
-            entries = self.streams.claim_abandoned(self.group, self.name, CLAIM_IDLE_MS, READ_COUNT)
+            entries = self.streams.claim_abandoned(self.group, self.name, self.claim_idle_ms, READ_COUNT)
             self.next_claim = time.monotonic() + CLAIM_EVERY_SECONDS
         else:
             entries = self.streams.read(self.group, self.name, READ_COUNT, block_ms, own_pending=False)
@@ -104,7 +106,7 @@ class Consumer:
         self.failures[entry.id] += 1
         if self.failures[entry.id] < MAX_ATTEMPTS:
             log.warning("%s: event %s failed (attempt %d): %r", self.group, entry.event.id, self.failures[entry.id], err)
-            time.sleep(0.2 * self.failures[entry.id])
+            time.sleep(RETRY_PAUSE_SECONDS * self.failures[entry.id])
             return False
         log.error("%s: event %s failed %d times, set aside in the dead-letter stream: %r",
                   self.group, entry.event.id, MAX_ATTEMPTS, err)

@@ -77,17 +77,22 @@ def push(svc: Services, frames: list[tuple[int, Envelope, str, str]]) -> None:
 
 
 def notify(svc: Services, pairs: list[tuple[Envelope, dict]]) -> None:
-    """Adds each (event, item) to its recipient's notifications, then pushes each group as it now
-    stands to its recipient."""
-    joined = svc.notifications.add([i for _, i in pairs])
-    rows = svc.notifications.hydrate(sorted(set(joined.values())))
-    recipients = {r["id"]: r["recipient_id"] for r in rows}
-    notes = {int(n["id"]): n for n in present(rows)}
-    push(svc, [
-        (recipients[joined[event.id]], event, "notification", frame("notification", notes[joined[event.id]]))
-        for event, _ in pairs
-        if joined.get(event.id) in notes
-    ])
+    """Adds each (event, item) to its recipient's notifications, then pushes to the recipient, for
+    each event, its group as that event left it (so each frame names the event's own actor)."""
+    added = svc.notifications.add([i for _, i in pairs])
+    latest = {r["group_key"]: r["id"] for r in added}  # a group's id moves up with each new member
+    groups = {n["group_key"]: n for n in present(svc.notifications.hydrate(sorted(latest.values())))}
+    events = {e.id: e for e, _ in pairs}
+    frames = []
+    for row in added:
+        group = groups.get(row["group_key"])
+        if group is None:
+            continue
+        actors = [_ids_as_text(a) for a in row["actors"]]
+        note = {**group, "id": str(row["id"]), "actor": _ids_as_text(row["actor"]), "actors": actors, "count": row["count"],
+                "created_at": row["created_at"], "read": row["read"]}
+        frames.append((row["recipient_id"], events[row["event_id"]], "notification", frame("notification", note)))
+    push(svc, frames)
 
 
 def on_likes(svc: Services, events: list[Envelope]) -> None:

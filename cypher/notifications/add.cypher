@@ -1,4 +1,5 @@
-// Adds each event of $items, in order, to its recipient's notifications. One node per group
+// Adds each event of $items, in order, to its recipient's notifications, and returns its group as
+// that event left it (the subquery runs item by item, each seeing the writes of those before). One node per group
 // (docs/events.md): likes of one tweet (prefix 'like:<tweet>') and follows ('follow') gather, as in
 // Mastodon 4.3, into the group that the recipient's latest one of that prefix started less than 12
 // hours before (item.hour counts hours since the epoch); a message has a prefix of its own, so it
@@ -22,11 +23,18 @@ CALL (item) {
                   n.tweet_id = item.tweet_id, n.message_id = item.message_id
   MERGE (n)-[b:BY {member: item.member}]->(a)
     ON CREATE SET b.at = datetime({epochMillis: item.at_ms}), b.event_id = item.event_id, b.new = true
-  WITH n, b, b.new IS NOT NULL AND item.event_id >= n.id AS newest
+  WITH n, a, b, b.new IS NOT NULL AND item.event_id >= n.id AS newest
   REMOVE b.new
   SET n.id = CASE WHEN newest THEN b.event_id ELSE n.id END,
       n.created_at = CASE WHEN newest THEN b.at ELSE n.created_at END,
       n.read = CASE WHEN newest THEN false ELSE n.read END
-  RETURN n.id AS id
+  WITH n, a
+  CALL (n) {
+    MATCH (n)-[b:BY]->(a:User)
+    WITH a, b ORDER BY b.at DESC, b.event_id DESC LIMIT 3
+    RETURN collect(a {.id, .username, .display_name}) AS actors
+  }
+  RETURN n.id AS id, n.key AS group_key, n.recipient_id AS recipient_id, a {.id, .username, .display_name} AS actor,
+         actors, COUNT { (n)-[:BY]->(:User) } AS count, toString(n.created_at) AS created_at, n.read AS read
 }
-RETURN item.event_id AS event_id, id
+RETURN item.event_id AS event_id, id, group_key, recipient_id, actor, actors, count, created_at, read

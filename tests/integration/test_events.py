@@ -1,0 +1,184 @@
+"""The event substrate against the real Neo4j and Redis: the outbox commits with its write, the
+relay moves events to streams of their own (a private prefix, so the stack's consumers never see
+them), and consumer groups handle each event once, after crashes and duplicates too."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+import pytest
+
+from cache.streams import EventStreams
+from graph.driver import cypher
+from graph.outbox import _record_params, _write_and_record
+from jobs import consumer as consumer_module
+from jobs.consumer import Consumer
+from jobs.handlers import HANDLERS
+from jobs.relay import DURABLE_AFTER_SECONDS, Relay
+from social import accounts, tweets
+from social.clock import now_ms
+from social.events import Envelope, Followed, LikeChanged, envelop
+from social.ids import new_id
+from tests.conftest import unique_name
+
+
+def new_user(svc) -> int:
+    return int(accounts.register(svc, unique_name(), "long-password", None)["id"])
+
+
+def events_about(svc, type_: str, needle: str) -> list[dict]:
+    return svc.graph.driver.execute_query(
+        "MATCH (e:Event {type: $type}) WHERE e.payload CONTAINS $needle "
+        "RETURN e.id AS id, e:Unrelayed AS unrelayed, e.relayed_at IS NOT NULL AS relayed",
+        type=type_, needle=needle, result_transformer_=lambda r: r.data(),
+    )
+
+
+@pytest.fixture
+def private(services):
+    """Services whose event streams have a prefix of their own; the streams are deleted afterwards."""
+    streams = EventStreams(services.redis, prefix=f"test-events-{secrets.token_hex(4)}")
+    yield replace(services, event_streams=streams)
+    keys = list(services.redis.scan_iter(f"{streams.prefix}:*"))
+    if keys:
+        services.redis.delete(*keys)
+
+
+def unpublished_follow(svc) -> tuple[Envelope, int, int]:
+    """A follow written with its outbox event, as a request does, but with no nudge yet."""
+    a, b = new_user(svc), new_user(svc)
+    event = envelop(Followed(a, b))
+    assert svc.users.follow(a, b, now_ms(), event)
+    return event, a, b
+
+
+def test_a_like_and_its_event_commit_together_and_a_repeat_records_nothing(services):
+    author, fan = new_user(services), new_user(services)
+    tweet_id = int(tweets.post_tweet(services, author, "like me")["id"])
+    tweets.like(services, fan, tweet_id)
+    tweets.like(services, fan, tweet_id)
+    [event] = events_about(services, "LikeChanged", f'"user_id":{fan}')
+    assert event["relayed"] and not event["unrelayed"]  # handled inline, so marked relayed
+
+
+def test_a_rolled_back_write_leaves_no_event(services):
+    a, b = new_user(services), new_user(services)
+    event = envelop(Followed(a, b))
+
+    def write_then_fail(tx):
+        params = {"follower_id": a, "followee_id": b, "now_ms": now_ms()}
+        _write_and_record(tx, cypher("follows/follow"), params, cypher("outbox/record"), _record_params(event), "created")
+        raise RuntimeError("the request fails before its commit")
+
+    with services.graph.session() as s, pytest.raises(RuntimeError):
+        s.execute_write(write_then_fail)
+    assert events_about(services, "Followed", f'"follower_id":{a}') == []
+    assert services.users.follow(a, b, now_ms())  # a new follow: the first was rolled back too
+
+
+def test_relay_appends_nudged_events_and_marks_them_once_durable(private):
+    event, a, _ = unpublished_follow(private)
+    private.event_streams.nudge([event])
+    relay = Relay(private)
+    assert relay.relay(private.event_streams.nudged(1.0)) == 1
+    [(_, fields)] = private.redis.xrange(private.event_streams.key("follows"))
+    assert int(fields["id"]) == event.id and fields["type"] == "Followed"
+    assert events_about(private, "Followed", f'"follower_id":{a}')[0]["unrelayed"]  # not yet: Redis may lose it
+    relay.relay([event])  # nudged twice: appended once
+    assert private.redis.xlen(private.event_streams.key("follows")) == 1
+    assert relay.mark_durable(relay.unmarked[0][0] + DURABLE_AFTER_SECONDS) == 1
+    assert events_about(private, "Followed", f'"follower_id":{a}')[0]["relayed"]
+
+
+def test_the_sweep_relays_an_event_whose_nudge_was_lost(private):
+    a, b = new_user(private), new_user(private)
+    stale = Envelope(new_id(now_ms() - 60_000), now_ms() - 60_000, Followed(a, b))
+    assert private.users.follow(a, b, now_ms(), stale)
+    Relay(private).sweep()
+    relayed = [int(f["id"]) for _, f in private.redis.xrange(private.event_streams.key("follows"))]
+    assert stale.id in relayed
+
+
+def notifications_of(svc, user_id: int) -> list[dict]:
+    return svc.notifications.hydrate(svc.notifications.page_ids(user_id, None, 100))
+
+
+def frames_of(svc, user_id: int) -> list:
+    return svc.user_streams.after(user_id, "0-0")
+
+
+def drain(consumer: Consumer, steps: int = 5) -> None:
+    """Its own pending entries, a claim of abandoned ones, then new ones: each step does one."""
+    for _ in range(steps):
+        consumer.step(block_ms=50)
+
+
+def test_a_consumer_handles_each_event_once_and_acknowledges_it(private):
+    event, a, b = unpublished_follow(private)
+    private.event_streams.append([event])
+    private.event_streams.append([event])  # a duplicate entry (a relay that crashed before marking)
+    drain(Consumer(private, "notify", "c1"))
+    [note] = notifications_of(private, b)
+    assert note["type"] == "follow" and note["actors"][0]["id"] == a
+    assert [f.event for f in frames_of(private, b)] == ["notification"]
+    assert private.event_streams.backlog() == 0
+
+
+def test_a_restarted_consumer_first_handles_what_it_had_not_acknowledged(private):
+    event, _, b = unpublished_follow(private)
+    streams = private.event_streams
+    streams.ensure_group("notify")
+    streams.append([event])
+    assert len(streams.read("notify", "c1", 10, None, own_pending=False)) == 1  # then it was killed
+    assert notifications_of(private, b) == []
+    restarted = Consumer(private, "notify", "c1")  # the same name, started again
+    restarted.step(block_ms=None)  # its own pending entries come first
+    assert len(notifications_of(private, b)) == 1
+    assert streams.backlog() == 0
+
+
+def test_entries_of_a_consumer_that_never_came_back_are_claimed(private):
+    event, _, b = unpublished_follow(private)
+    streams = private.event_streams
+    streams.ensure_group("notify")
+    streams.append([event])
+    streams.read("notify", "gone", 10, None, own_pending=False)
+    survivor = Consumer(private, "notify", "survivor")
+    survivor.claim_idle_ms = 0
+    survivor.step()  # its own pending: none
+    survivor.step()  # claims and handles the dead consumer's entry
+    assert len(notifications_of(private, b)) == 1
+    assert streams.backlog() == 0
+
+
+def test_an_event_that_keeps_failing_is_set_aside_and_the_stream_moves_on(private, monkeypatch):
+    def explode(svc, events):
+        if any(e.event.follower_id == poisoned for e in events):
+            raise ValueError("a bug in a handler")
+        handled.extend(events)
+
+    handled: list = []
+    monkeypatch.setitem(HANDLERS, "fragile", {Followed: (explode,)})
+    monkeypatch.setattr(consumer_module, "RETRY_PAUSE_SECONDS", 0)
+    bad, poisoned, _ = unpublished_follow(private)
+    good, _, _ = unpublished_follow(private)
+    private.event_streams.append([bad, good])
+    drain(Consumer(private, "fragile", "c1"), consumer_module.MAX_ATTEMPTS + 4)
+    assert [e.id for e in handled] == [good.id]
+    [(_, dead)] = private.redis.xrange(f"{private.event_streams.prefix}:dead")
+    assert int(dead["id"]) == bad.id and dead["group"] == "fragile" and "a bug" in dead["error"]
+    assert private.event_streams.backlog() == 0
+
+
+def test_trim_keeps_only_what_a_group_has_not_acknowledged(private):
+    streams = private.event_streams
+    streams.ensure_group("notify")
+    streams.ensure_group("ranking")
+    events = [envelop(LikeChanged(1, new_id(), True)) for _ in range(3)]
+    streams.append(events)
+    streams.finish("notify", streams.read("notify", "c", 10, None, own_pending=False))
+    ranking = streams.read("ranking", "c", 2, None, own_pending=False)
+    streams.finish("ranking", ranking[:1])  # ranking: 1 done, 1 pending, 1 unread
+    streams.trim()
+    left = [int(f["id"]) for _, f in private.redis.xrange(streams.key("likes"))]
+    assert left == [events[1].id, events[2].id]
