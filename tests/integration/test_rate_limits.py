@@ -10,7 +10,27 @@ from cache.login_attempts import LoginAttempts
 from tests.conftest import ApiUser, unique_ip, unique_name
 from tests.integration.personas import promote
 from web import limits
+from web.app import create_app
 from web.limits import RateClass
+
+
+@pytest.fixture(scope="module")
+def limited(services):
+    """An app with the request limits on, whatever RATE_LIMIT_ENABLED says (`make test` turns them
+    off for the shared stack, whose end-to-end tests sign up many users from 127.0.0.1)."""
+    settings = dataclasses.replace(services.settings, rate_limit_enabled=True)
+    return create_app(services=dataclasses.replace(services, settings=settings))
+
+
+@pytest.fixture
+def limited_user(limited, make_user):
+    """A new user signed in to the limited app, from an address of their own."""
+
+    def make() -> ApiUser:
+        user = make_user()
+        return ApiUser(limited, user.username, user.password)
+
+    return make
 
 
 @pytest.fixture
@@ -31,9 +51,9 @@ def _assert_429(r, window_seconds=60):
     assert r.get_json()["error"]["retry_after"] == int(r.headers["Retry-After"])
 
 
-def test_a_class_limit_counts_per_user_and_answers_429_with_retry_after(tight, make_user):
+def test_a_class_limit_counts_per_user_and_answers_429_with_retry_after(tight, limited_user):
     tight(posts=RateClass("3 per minute"))
-    alice, bob = make_user(), make_user()
+    alice, bob = limited_user(), limited_user()
     for i in range(3):
         assert alice.post("/api/v1/tweets", json={"text": f"t{i}"}).status_code == 201
     _assert_429(alice.post("/api/v1/tweets", json={"text": "one too many"}))
@@ -41,41 +61,41 @@ def test_a_class_limit_counts_per_user_and_answers_429_with_retry_after(tight, m
     assert alice.get("/api/v1/users/me").status_code == 200  # other classes keep their own budget
 
 
-def test_moderators_and_admins_get_a_higher_read_budget(tight, services, make_user):
+def test_moderators_and_admins_get_a_higher_read_budget(tight, services, limited_user):
     tight(reads=RateClass("3 per minute", staff="6 per minute"))
-    user, moderator = make_user(), promote(services, make_user(), "moderator")
+    user, moderator = limited_user(), promote(services, limited_user(), "moderator")
     assert [user.get("/api/v1/users/me").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert [moderator.get("/api/v1/users/me").status_code for _ in range(7)] == [200] * 6 + [429]
 
 
-def test_anonymous_callers_are_limited_per_ip(tight, app):
+def test_anonymous_callers_are_limited_per_ip(tight, limited):
     tight(reads=RateClass("30 per minute", anonymous="2 per minute"))
-    here, there = app.test_client(), app.test_client()
+    here, there = limited.test_client(), limited.test_client()
     here.environ_base["REMOTE_ADDR"], there.environ_base["REMOTE_ADDR"] = unique_ip(), unique_ip()
     assert [here.get("/api/v1/feed/popular").status_code for _ in range(3)] == [200, 200, 429]
     assert there.get("/api/v1/feed/popular").status_code == 200
 
 
-def test_one_address_has_a_ceiling_over_all_its_users(monkeypatch, app, make_user):
+def test_one_address_has_a_ceiling_over_all_its_users(monkeypatch, limited_user):
     monkeypatch.setattr(limits, "PER_IP", "4 per minute")
     ip = unique_ip()
-    first, second = make_user(), make_user()
+    first, second = limited_user(), limited_user()
     for caller in (first, second):
         caller.client.environ_base["REMOTE_ADDR"] = ip
     codes = [caller.get("/api/v1/users/me").status_code for caller in (first, second, first, second, first)]
     assert codes == [200, 200, 200, 200, 429]
 
 
-def test_monitoring_probes_are_never_limited(monkeypatch, tight, client):
+def test_monitoring_probes_are_never_limited(monkeypatch, tight, limited):
     monkeypatch.setattr(limits, "PER_IP", "1 per minute")
     tight(reads=RateClass("1 per minute"))
-    assert {client.get("/healthz").status_code for _ in range(5)} == {200}
+    assert {limited.test_client().get("/healthz").status_code for _ in range(5)} == {200}
 
 
-def test_logins_are_limited_per_address_even_when_they_succeed(tight, app, make_user):
+def test_logins_are_limited_per_address_even_when_they_succeed(tight, limited, make_user):
     tight(login=RateClass("3 per 5 minutes", by_ip=True))
     user, ip = make_user(), unique_ip()
-    c = app.test_client()
+    c = limited.test_client()
     c.environ_base["REMOTE_ADDR"] = ip
     body = {"username": user.username, "password": user.password}
     assert [c.post("/api/v1/auth/login", json=body).status_code for _ in range(3)] == [200, 200, 200]
@@ -83,8 +103,6 @@ def test_logins_are_limited_per_address_even_when_they_succeed(tight, app, make_
 
 
 def test_rate_limit_enabled_0_switches_the_request_limits_off(tight, services):
-    from web.app import create_app
-
     tight(reads=RateClass("1 per minute"))
     unlimited = create_app(services=dataclasses.replace(
         services, settings=dataclasses.replace(services.settings, rate_limit_enabled=False)
@@ -97,8 +115,6 @@ def test_rate_limit_enabled_0_switches_the_request_limits_off(tight, services):
 def test_brute_force_is_stopped_then_the_right_password_works_after_the_window(services, make_user):
     """Failures count per username (any address) and per address: the contract's 20 in 15 minutes,
     here 5 in 2 seconds so that the window passes within the test."""
-    from web.app import create_app
-
     quick = create_app(services=dataclasses.replace(services, login_attempts=LoginAttempts(services.redis, 5, 2)))
     user = make_user()
 
@@ -120,8 +136,6 @@ def test_brute_force_is_stopped_then_the_right_password_works_after_the_window(s
 
 
 def test_failures_from_one_address_block_it_for_every_account(services, make_user):
-    from web.app import create_app
-
     quick = create_app(services=dataclasses.replace(services, login_attempts=LoginAttempts(services.redis, 5, 60)))
     c = quick.test_client()
     c.environ_base["REMOTE_ADDR"] = unique_ip()
