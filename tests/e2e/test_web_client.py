@@ -3,7 +3,6 @@ forms, the composer's counter, likes, follows, profile edits, sessions, and live
 two browsers. Screenshots go to tests/e2e/screenshots/."""
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 
@@ -11,46 +10,15 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import unique_name
+from tests.e2e.conftest import PASSWORD, WEB_URL, Person
 
-WEB_URL = os.environ.get("WEB_URL", "http://127.0.0.1:8000")
-PASSWORD = "correct horse"
 VIEWPORT = {"width": 1200, "height": 800}
 
 expect.set_options(timeout=15_000)  # generous: the test machine is often busy
 
 
-def register(display_name: str | None = None) -> str:
-    username = unique_name("w")
-    body = {"username": username, "password": PASSWORD, **({"display_name": display_name} if display_name else {})}
-    r = requests.post(f"{WEB_URL}/api/v1/auth/register", json=body, timeout=10)
-    assert r.status_code == 201, r.text
-    return username
-
-
-class Api:
-    """The API as a signed-in user calls it, to arrange a test's data and check its outcome."""
-
-    def __init__(self, username: str):
-        self.http = requests.Session()
-        body = {"username": username, "password": PASSWORD}
-        r = self.http.post(f"{WEB_URL}/api/v1/auth/login", json=body, timeout=10)
-        assert r.status_code == 200, r.text
-        self.http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-
-    def call(self, method: str, path: str, status: int = 200, **kw) -> dict | None:
-        r = self.http.request(method, f"{WEB_URL}/api/v1{path}", timeout=10, **kw)
-        assert r.status_code == status, r.text
-        return r.json() if r.content else None
-
-    def tweet(self, text: str) -> dict:
-        return self.call("POST", "/tweets", 201, json={"text": text})["tweet"]
-
-
-def signed_in(browser: Browser, username: str) -> tuple[BrowserContext, Page]:
-    """A browser of its own (cookies apart), signed in through the login endpoint."""
-    context = browser.new_context(base_url=WEB_URL, viewport=VIEWPORT)
-    r = context.request.post("/api/v1/auth/login", data={"username": username, "password": PASSWORD})
-    assert r.ok, r.text()
+def signed_in(browser: Browser, person: Person) -> tuple[BrowserContext, Page]:
+    context = person.signed_in_context(browser, viewport=VIEWPORT)
     return context, context.new_page()
 
 
@@ -96,8 +64,8 @@ def test_sign_up_sign_out_and_sign_in_through_the_forms(browser, screenshots):
     context.close()
 
 
-def test_composer_counts_code_points_after_nfc_as_the_server_does(browser, screenshots):
-    context, page = signed_in(browser, register())
+def test_composer_counts_code_points_after_nfc_as_the_server_does(browser, screenshots, make_person):
+    context, page = signed_in(browser, make_person())
     page.goto("/")
     text, counter = page.locator("#compose-text"), page.locator("#compose-counter")
     post = page.locator("#compose-submit")
@@ -126,12 +94,12 @@ def test_composer_counts_code_points_after_nfc_as_the_server_does(browser, scree
     context.close()
 
 
-def test_like_and_follow_from_a_profile_reach_the_api_and_the_home_feed(browser, screenshots):
-    author, reader = register("Grace Hopper"), register()
-    tweet = Api(author).tweet("Compilers are people too")
+def test_like_and_follow_from_a_profile_reach_the_api_and_the_home_feed(browser, screenshots, make_person):
+    author, reader = make_person("Grace Hopper"), make_person()
+    tweet = author.tweet("Compilers are people too")
     context, page = signed_in(browser, reader)
 
-    page.goto(f"/u/{author}")
+    page.goto(f"/u/{author.username}")
     expect(page.locator("#profile-name")).to_have_text("Grace Hopper")
     page.get_by_role("button", name="Follow", exact=True).click()
     expect(page.get_by_role("button", name="Unfollow")).to_be_visible()
@@ -141,7 +109,7 @@ def test_like_and_follow_from_a_profile_reach_the_api_and_the_home_feed(browser,
     like.click()
     expect(like).to_have_attribute("aria-pressed", "true")
     expect(like.locator(".count")).to_have_text("1")
-    assert Api(author).call("GET", f"/tweets/{tweet['id']}")["tweet"]["like_count"] == 1
+    assert author.call("GET", f"/tweets/{tweet['id']}")["tweet"]["like_count"] == 1
     page.screenshot(path=screenshots / "web-profile-followed-liked.png")
 
     page.get_by_role("link", name="Home").click()
@@ -150,19 +118,19 @@ def test_like_and_follow_from_a_profile_reach_the_api_and_the_home_feed(browser,
     expect(home_copy.locator(".like")).to_have_attribute("aria-pressed", "true")
     home_copy.locator(".like").click()
     expect(home_copy.locator(".count")).to_have_text("0")
-    assert Api(author).call("GET", f"/tweets/{tweet['id']}")["tweet"]["like_count"] == 0
+    assert author.call("GET", f"/tweets/{tweet['id']}")["tweet"]["like_count"] == 0
 
-    page.goto(f"/u/{author}")
+    page.goto(f"/u/{author.username}")
     page.get_by_role("button", name="Unfollow").click()
     expect(page.get_by_role("button", name="Follow", exact=True)).to_be_visible()
     expect(page.locator('[data-stat="followers"] strong')).to_have_text("0")
     context.close()
 
 
-def test_profile_edit_saves_display_name_and_bio(browser, screenshots):
-    username = register()
-    context, page = signed_in(browser, username)
-    page.goto(f"/u/{username}")
+def test_profile_edit_saves_display_name_and_bio(browser, screenshots, make_person):
+    person = make_person()
+    context, page = signed_in(browser, person)
+    page.goto(f"/u/{person.username}")
     page.get_by_role("button", name="Edit profile").click()
     page.get_by_label("Display name").fill("Émile 🚲")
     page.get_by_label("Bio").fill("Rides between graph databases.")
@@ -174,15 +142,16 @@ def test_profile_edit_saves_display_name_and_bio(browser, screenshots):
     expect(page.locator("#profile-name")).to_have_text("Émile 🚲")
     expect(page.locator("#profile-bio")).to_have_text("Rides between graph databases.")
     page.screenshot(path=screenshots / "web-profile-edited.png")
-    user = requests.get(f"{WEB_URL}/api/v1/users/{username}", timeout=10).json()["user"]
+    user = requests.get(f"{WEB_URL}/api/v1/users/{person.username}", timeout=10).json()["user"]
     assert (user["display_name"], user["bio"]) == ("Émile 🚲", "Rides between graph databases.")
     context.close()
 
 
-def test_sessions_page_revokes_another_browser_which_is_signed_out_at_once(browser, screenshots):
-    username = register()
-    laptop, laptop_page = signed_in(browser, username)
-    phone, phone_page = signed_in(browser, username)
+def test_sessions_page_revokes_another_browser_which_is_signed_out_at_once(browser, screenshots, make_person):
+    person = make_person()
+    username = person.username
+    laptop, laptop_page = signed_in(browser, person)
+    phone, phone_page = signed_in(browser, person)
     phone_page.goto("/")
     expect(phone_page.locator(".nav .me")).to_have_text(f"@{username}")
 
@@ -202,10 +171,10 @@ def test_sessions_page_revokes_another_browser_which_is_signed_out_at_once(brows
     phone.close()
 
 
-def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(browser, screenshots):
-    alice, bob = register("Alice"), register("Bob")
-    Api(bob).call("POST", f"/users/{alice}/follow")
-    bobs_tweet = Api(bob).tweet("Who wants to talk graphs?")
+def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(browser, screenshots, make_person):
+    alice, bob = make_person("Alice"), make_person("Bob")
+    bob.call("POST", f"/users/{alice.username}/follow")
+    bobs_tweet = bob.tweet("Who wants to talk graphs?")
     alice_context, alice_page = signed_in(browser, alice)
     bob_context, bob_page = signed_in(browser, bob)
     elsewhere = []  # no CDN: every request, the event stream and the WebSocket stay on the app's origin
@@ -219,7 +188,7 @@ def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(
     expect(bob_page.locator("body")).to_have_attribute("data-stream", "open")
     expect(bob_page.locator("#unread-badge")).to_be_hidden()
 
-    alice_page.goto(f"/u/{bob}")
+    alice_page.goto(f"/u/{bob.username}")
     tweet_on(alice_page, bobs_tweet["text"]).locator(".like").click()
     expect(bob_page.locator("#unread-badge")).to_have_text("1")  # over the event stream
 
@@ -229,9 +198,9 @@ def test_a_like_a_tweet_and_a_message_reach_the_other_browser_without_reloading(
     expect(tweet_on(bob_page, "Me! Paths, cycles, the lot.")).to_be_visible()  # the feed grows live
     bob_page.screenshot(path=screenshots / "web-live-badge-and-tweet.png")
 
-    bob_page.goto(f"/messages/{alice}")
+    bob_page.goto(f"/messages/{alice.username}")
     expect(bob_page.locator("body")).to_have_attribute("data-socket", "open")
-    alice_page.goto(f"/messages/{bob}")
+    alice_page.goto(f"/messages/{bob.username}")
     expect(alice_page.locator("body")).to_have_attribute("data-socket", "open")
     alice_page.locator("#message-text").fill("Coffee at 3? ☕")
     alice_page.get_by_role("button", name="Send").click()

@@ -2,28 +2,18 @@
 sign-in may send a browser afterwards, and the headers that keep the pages to this origin."""
 from __future__ import annotations
 
-import os
-
 import pytest
 import requests
 
-from tests.conftest import unique_name
+from tests.e2e.conftest import WEB_URL, Person
+from web.security import SESSION_COOKIE
 
-WEB_URL = os.environ.get("WEB_URL", "http://127.0.0.1:8000")
 MEMBERS_PAGES = ["/", "/notifications", "/messages", "/messages/someone", "/sessions"]
 
 
 @pytest.fixture(scope="module")
-def browser_session() -> requests.Session:
-    """A cookie jar signed in as a new user, as a browser is after the sign-in form."""
-    username = unique_name("p")
-    body = {"username": username, "password": "correct horse"}
-    http = requests.Session()
-    assert http.post(f"{WEB_URL}/api/v1/auth/register", json=body, timeout=10).status_code == 201
-    login = http.post(f"{WEB_URL}/api/v1/auth/login", json=body, timeout=10)
-    assert login.status_code == 200
-    http.username, http.csrf_token = username, login.json()["csrf_token"]
-    return http
+def person(services) -> Person:
+    return Person(services)
 
 
 @pytest.mark.parametrize("path", MEMBERS_PAGES)
@@ -40,11 +30,12 @@ def test_public_pages_render_for_anonymous_browsers_without_a_csrf_token():
         assert 'name="csrf-token"' not in r.text
 
 
-def test_signed_in_page_carries_the_sessions_csrf_token_and_nothing_is_cached(browser_session):
-    r = browser_session.get(f"{WEB_URL}/", timeout=10)
+def test_signed_in_page_carries_the_sessions_csrf_token_and_nothing_is_cached(person):
+    secret, csrf_token = person.new_session("e2e")
+    r = requests.get(f"{WEB_URL}/", cookies={SESSION_COOKIE: secret}, timeout=10)
     assert r.status_code == 200
-    assert f'<meta name="csrf-token" content="{browser_session.csrf_token}">' in r.text
-    assert f'data-me="{browser_session.username}"' in r.text
+    assert f'<meta name="csrf-token" content="{csrf_token}">' in r.text
+    assert f'data-me="{person.username}"' in r.text
     assert r.headers["Cache-Control"] == "no-store"
 
 
@@ -52,8 +43,8 @@ def test_signed_in_page_carries_the_sessions_csrf_token_and_nothing_is_cached(br
     "target, expected",
     [("/sessions", "/sessions"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/")],
 )
-def test_sign_in_page_sends_a_signed_in_browser_only_to_paths_of_this_site(browser_session, target, expected):
-    r = browser_session.get(f"{WEB_URL}/signin", params={"next": target}, allow_redirects=False, timeout=10)
+def test_sign_in_page_sends_a_signed_in_browser_only_to_paths_of_this_site(person, target, expected):
+    r = person.http.get(f"{WEB_URL}/signin", params={"next": target}, allow_redirects=False, timeout=10)
     assert r.status_code == 302
     assert r.headers["Location"] == expected
 

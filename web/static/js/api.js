@@ -24,29 +24,44 @@ export function signInAgain() {
   location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
 }
 
+const RETRIES = 4;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a 503 may be sent again: a shed request ("overloaded") never ran, and reads are safe. */
+function retryable(response, data, method) {
+  return response.status === 503 && (data?.error?.code === 'overloaded' || method === 'GET');
+}
+
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch('/api/v1' + path, {
-      method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, { error: { code: 'offline', message: 'The server cannot be reached; try again.' } });
+  for (let attempt = 1; ; attempt += 1) {
+    let response;
+    try {
+      response = await fetch('/api/v1' + path, {
+        method, headers, credentials: 'same-origin',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, { error: { code: 'offline', message: 'The server cannot be reached; try again.' } });
+    }
+    const text = response.status === 204 ? '' : await response.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    if (response.ok) return data;
+    if (attempt < RETRIES && retryable(response, data, method)) {
+      const seconds = Number(response.headers.get('Retry-After')) || 1;
+      await sleep(Math.min(seconds, 5) * 1000);
+      continue;
+    }
+    if (response.status === 401 && signedIn) signInAgain(); // the session ended: revoked or expired
+    throw new ApiError(response.status, data);
   }
-  const text = response.status === 204 ? '' : await response.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (response.status === 401 && signedIn) signInAgain(); // the session ended: revoked or expired
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
 }
 
 export const get = (path) => api('GET', path);

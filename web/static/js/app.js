@@ -12,7 +12,7 @@ const query = (params) => new URLSearchParams(Object.entries(params).filter(([, 
 
 // --- every signed-in page: sign out, the unread badge, live events --------------------------------
 
-const live = { notification: [], tweet: [], message: [] };
+const live = { notification: [], tweet: [], message: [], reset: [] }; // reset: frames were missed for good
 
 function onLive(type, handle) {
   live[type].push(handle);
@@ -42,6 +42,7 @@ function startSignedIn() {
   });
   refreshBadge();
   onLive('notification', refreshBadge);
+  onLive('reset', refreshBadge);
   onLive('message', ({ message }) => {
     const { from } = message;
     if (!(page === 'conversation' && sameUser(from, subject)) && !sameUser(from, me)) {
