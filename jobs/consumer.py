@@ -145,7 +145,9 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    workers = [threading.Thread(target=Relay(svc).run, args=(stop,), name="relay")]
+    relay = Relay(svc)
+    workers = [threading.Thread(target=relay.run_nudged, args=(stop,), name="relay"),
+               threading.Thread(target=relay.run_outbox, args=(stop,), name="outbox")]
     workers += [threading.Thread(target=Consumer(svc, g, name).run, args=(stop,), name=g) for g in HANDLERS]
     for w in workers:
         w.start()

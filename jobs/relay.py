@@ -5,7 +5,7 @@ milliseconds after its write; a sweep every few seconds relays whatever a lost n
 crash between commit and nudge, Redis down). An event is marked relayed only once Redis has had time
 to write it to its append-only file (fsync every second), so a Redis crash loses no event: the sweep
 appends it again, and consumers skip what they have already handled. It runs in the consumer process
-(jobs/consumer.py); several relays may run, as a duplicate entry is harmless.
+(jobs/consumer.py), as two threads; several relays may run, as a duplicate entry is harmless.
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import logging
 import threading
 import time
 from collections import deque
+
+import redis
 
 from bootstrap import Services
 from social.clock import now_ms
@@ -22,40 +24,54 @@ log = logging.getLogger(__name__)
 NUDGE_WAIT_SECONDS = 0.5
 DURABLE_AFTER_SECONDS = 2.0
 STALE_AFTER_MS = 5000
-SWEEP_EVERY_SECONDS = 2.0
+SWEEP_EVERY_SECONDS = 1.0
 SWEEP_BATCH = 500
 TIDY_EVERY_SECONDS = 60.0
 KEEP_RELAYED_MS = 86_400_000
 
 
 class Relay:
+    """Two loops on shared bookkeeping: `run_nudged` moves nudged events (Redis only, so it goes on
+    while Neo4j is down), `run_outbox` marks them, sweeps and tidies (Neo4j, then Redis)."""
+
     def __init__(self, svc: Services):
         self.svc = svc
+        self.lock = threading.Lock()
         self.unmarked: deque[tuple[float, list[int]]] = deque()  # appended, waiting to be durable
         self.in_flight: set[int] = set()
-        self.next_sweep = 0.0
         self.next_tidy = 0.0
 
     def relay(self, events) -> int:
         """Appends nudged events to their streams."""
-        return self._append([e for e in events if e.id not in self.in_flight])
+        with self.lock:
+            return self._append([e for e in events if e.id not in self.in_flight])
 
     def sweep(self) -> int:
         """Relays events whose nudge never came."""
         stale = self.svc.outbox.stale(now_ms() - STALE_AFTER_MS, SWEEP_BATCH)
-        return self._append([e for e in stale if e.id not in self.in_flight])
+        with self.lock:
+            return self._append([e for e in stale if e.id not in self.in_flight])
 
     def mark_durable(self, now: float) -> int:
         """Marks relayed what was appended at least DURABLE_AFTER_SECONDS before `now`."""
-        ready = [ids for appended, ids in self.unmarked if now - appended >= DURABLE_AFTER_SECONDS]
+        with self.lock:
+            ready = [ids for appended, ids in self.unmarked if now - appended >= DURABLE_AFTER_SECONDS]
         if not ready:
             return 0
         ids = [i for batch in ready for i in batch]
         self.svc.outbox.mark_relayed(ids)
-        for _ in ready:
-            self.unmarked.popleft()
-        self.in_flight.difference_update(ids)
+        with self.lock:
+            for _ in ready:
+                self.unmarked.popleft()
+            self.in_flight.difference_update(ids)
         return len(ids)
+
+    def forget_unmarked(self) -> None:
+        """Redis went away: what it had not yet written to disk may be gone, so the sweep relays
+        again every event not marked yet (consumers skip the ones they already handled)."""
+        with self.lock:
+            self.unmarked.clear()
+            self.in_flight.clear()
 
     def tidy(self) -> None:
         """Deletes events relayed a day ago, and stream entries every group is done with."""
@@ -70,23 +86,32 @@ class Relay:
             self.in_flight.update(ids)
         return len(events)
 
-    def run(self, stop: threading.Event) -> None:
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                nudged = self.svc.event_streams.nudged(NUDGE_WAIT_SECONDS)
-                if nudged:
-                    self.relay(nudged)
-                now = time.monotonic()
-                self.mark_durable(now)
-                if now >= self.next_sweep:
-                    self.sweep()
-                    self.next_sweep = now + SWEEP_EVERY_SECONDS
-                if now >= self.next_tidy:
-                    self.tidy()
-                    self.next_tidy = now + TIDY_EVERY_SECONDS
-                backoff = 0.2
-            except Exception as err:  # Neo4j or Redis down: the outbox keeps everything until they are back
-                log.warning("relay failed (%s: %s); retrying in %.1fs", type(err).__name__, err, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+    def run_nudged(self, stop: threading.Event) -> None:
+        _forever(stop, "relay", lambda: self.relay(self.svc.event_streams.nudged(NUDGE_WAIT_SECONDS)), self)
+
+    def run_outbox(self, stop: threading.Event) -> None:
+        def step():
+            now = time.monotonic()
+            self.mark_durable(now)
+            self.sweep()
+            if now >= self.next_tidy:
+                self.tidy()
+                self.next_tidy = now + TIDY_EVERY_SECONDS
+            stop.wait(SWEEP_EVERY_SECONDS)
+
+        _forever(stop, "outbox sweep", step, self)
+
+
+def _forever(stop: threading.Event, name: str, step, relay: Relay) -> None:
+    """Runs step until stop; a database down is waited out (the outbox keeps every event)."""
+    backoff = 0.2
+    while not stop.is_set():
+        try:
+            step()
+            backoff = 0.2
+        except Exception as err:
+            log.warning("%s failed (%s: %s); retrying in %.1fs", name, type(err).__name__, err, backoff)
+            if isinstance(err, (redis.ConnectionError, redis.TimeoutError)):
+                relay.forget_unmarked()
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 5.0)

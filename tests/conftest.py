@@ -6,6 +6,11 @@ import secrets
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that stop and restart services (marked faults) run last, so no other test meets them."""
+    items.sort(key=lambda item: item.get_closest_marker("faults") is not None)
+
+
 def unique_name(prefix: str = "u") -> str:
     return (prefix + secrets.token_hex(7))[:15]
 
