@@ -53,6 +53,24 @@ def score(tweet_id: int) -> int:
     return id_time_ms(tweet_id) // 1000
 
 
+def queue_newest(pipe, key: str, before_id: int | None, count: int) -> None:
+    """Queues the reads of the `count` newest ids of a time-scored set below before_id, exactly:
+    the cursor's own second in full (few entries, filtered by id), then `count` older ones.
+    Always two commands, so results pair up; `take_newest` reads them."""
+    if before_id is None:
+        pipe.echo("")  # keeps the pair of results of the cursor case
+        pipe.zrange(key, "+inf", "(0", byscore=True, desc=True, offset=0, num=count)
+        return
+    second = score(before_id)
+    pipe.zrange(key, second, second, byscore=True)
+    pipe.zrange(key, f"({second}", "(0", byscore=True, desc=True, offset=0, num=count)
+
+
+def take_newest(same_second, older, before_id: int | None, count: int) -> list[int]:
+    same = sorted((int(m) for m in same_second if before_id and int(m) < before_id), reverse=True)
+    return (same + [int(m) for m in older])[:count]
+
+
 class Feeds:
     def __init__(self, r: redis.Redis, ttl_seconds: int):
         self.r = r
@@ -61,14 +79,11 @@ class Feeds:
         self._push_many = r.register_script(_PUSH_MANY)
 
     def push(self, user_ids: list[int], tweet_id: int) -> int:
-        """Fan-out: adds one tweet to many (existing) feeds, pipelined in batches."""
+        """Fan-out: adds one tweet to many (existing) feeds, one script call per batch of feeds."""
         added = 0
         for start in range(0, len(user_ids), BATCH):
             keys = [feed_key(u) for u in user_ids[start : start + BATCH]]
-            pipe = self.r.pipeline(transaction=False)
-            for key in keys:
-                self._push(keys=[key], args=[FEED_SIZE, tweet_id, score(tweet_id)], client=pipe)
-            added += sum(pipe.execute())
+            added += self._push(keys=keys, args=[FEED_SIZE, tweet_id, score(tweet_id)])
         return added
 
     def push_many(self, user_id: int, tweet_ids: list[int]) -> None:
@@ -120,19 +135,15 @@ class Feeds:
         """(newest tweet ids before before_id, followed celebrity ids), or None for a cold feed.
         Reading renews the feed's TTL: this user counts as active."""
         key, ckey = feed_key(user_id), celebs_key(user_id)
-        max_score = score(before_id) if before_id else "+inf"
         pipe = self.r.pipeline(transaction=False)
-        pipe.zrange(key, max_score, "(0", byscore=True, desc=True, offset=0, num=count + 64)
+        queue_newest(pipe, key, before_id, count)
         pipe.smembers(ckey)
         pipe.expire(key, self.ttl)
         pipe.expire(ckey, self.ttl)
-        members, celebs, alive, _ = pipe.execute()
+        same, older, celebs, alive, _ = pipe.execute()
         if not alive:
             return None
-        ids = [int(m) for m in members if m != SENTINEL]
-        if before_id:
-            ids = [i for i in ids if i < before_id]
-        return ids[:count], [int(c) for c in celebs if c != SENTINEL]
+        return take_newest(same, older, before_id, count), [int(c) for c in celebs if c != SENTINEL]
 
 
 CELEBRITIES = "celebrities"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import orjson
 import redis
 
+from cache.feeds import queue_newest, take_newest
+
 SENTINEL = "0"
 AUTHOR_TWEETS = 800
 OBJECT_TTL = 7 * 86400
@@ -131,14 +133,14 @@ class TweetCache:
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()
 
-    def author_tweets(self, author_ids: list[int], max_score, count: int) -> list[list[int] | None]:
-        """Recent tweet ids of each author (None where cold), newest first, at or below max_score."""
+    def author_tweets(self, author_ids: list[int], before_id: int | None, count: int) -> list[list[int] | None]:
+        """The newest `count` tweet ids of each author below before_id (None where cold)."""
         pipe = self.r.pipeline(transaction=False)
         for a in author_ids:
             pipe.exists(author_key(a))
-            pipe.zrange(author_key(a), max_score, "(0", byscore=True, desc=True, offset=0, num=count)
+            queue_newest(pipe, author_key(a), before_id, count)
         out = pipe.execute()
         return [
-            [int(m) for m in members] if alive else None
-            for alive, members in zip(out[0::2], out[1::2])
+            take_newest(same, older, before_id, count) if alive else None
+            for alive, same, older in zip(out[0::3], out[1::3], out[2::3])
         ]

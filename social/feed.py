@@ -7,8 +7,11 @@ from social.pages import PageRequest
 
 
 def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
-    tweets, cursor = timeline.home(svc, viewer_id, page)
-    return tweets, cursor, network_popular(svc, viewer_id, k)
+    """The page and the network's top k, hydrated together in one pass over Redis."""
+    ids, cursor = timeline.home_ids(svc, viewer_id, page)
+    top = _network_top(svc, viewer_id, k)
+    found = hydrate.tweets_by_id(svc, ids + top, viewer_id)
+    return [found[t] for t in ids if t in found], cursor, [found[t] for t in top if t in found]
 
 
 def popular(svc: Services, k: int, viewer_id: int | None) -> list[bytes]:
@@ -16,9 +19,9 @@ def popular(svc: Services, k: int, viewer_id: int | None) -> list[bytes]:
     return hydrate.tweets_json(svc, svc.popular.global_top(k), viewer_id)
 
 
-def network_popular(svc: Services, viewer_id: int, k: int) -> list[bytes]:
+def _network_top(svc: Services, viewer_id: int, k: int) -> list[int]:
     """The top k among tweets of the people the viewer follows."""
     top = svc.popular.network_top(viewer_id, k)
     if top is None:
         top = svc.popular.compute_network_top(viewer_id, svc.feed_source.following(viewer_id))[:k]
-    return hydrate.tweets_json(svc, top, viewer_id)
+    return top

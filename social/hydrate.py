@@ -49,10 +49,11 @@ def _authors(svc: Services, author_ids: list[int]) -> dict[int, bytes]:
     return found
 
 
-def tweets_json(svc: Services, ids: list[int], viewer_id: int | None) -> list[bytes]:
-    """JSON bytes of each tweet that still exists, in the order of ids."""
+def tweets_by_id(svc: Services, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
+    """JSON bytes of each tweet of ids that still exists."""
+    ids = list(dict.fromkeys(ids))
     if not ids:
-        return []
+        return {}
     bodies, counts, liked = svc.tweet_cache.read(ids, viewer_id)
     bodies = _fill_bodies(svc, ids, bodies)
     keep = [i for i, b in enumerate(bodies) if b is not None]
@@ -62,8 +63,14 @@ def tweets_json(svc: Services, ids: list[int], viewer_id: int | None) -> list[by
     liked = _liked(svc, ids, viewer_id, [liked[i] for i in keep] if liked is not None else None)
     split = [b.split(b"|", 1) for b in bodies]
     authors = _authors(svc, [int(a) for a, _ in split])
-    return [
-        head + b',"author":' + authors[int(a)] + b',"like_count":%d,"liked":%s}' % (n, b"true" if l else b"false")
-        for (a, head), n, l in zip(split, counts, liked)
+    return {
+        t: head + b',"author":' + authors[int(a)] + b',"like_count":%d,"liked":%s}' % (n, b"true" if l else b"false")
+        for t, (a, head), n, l in zip(ids, split, counts, liked)
         if authors.get(int(a)) is not None
-    ]
+    }
+
+
+def tweets_json(svc: Services, ids: list[int], viewer_id: int | None) -> list[bytes]:
+    """JSON bytes of each tweet that still exists, in the order of ids."""
+    found = tweets_by_id(svc, ids, viewer_id)
+    return [found[t] for t in ids if t in found]

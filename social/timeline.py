@@ -5,11 +5,8 @@ from __future__ import annotations
 from bootstrap import Services
 from cache.feeds import FEED_SIZE, score
 from cache.tweets import AUTHOR_TWEETS
-from social import hydrate
 from social.events import Followed, TweetDeleted, TweetPosted, Unfollowed
 from social.pages import PageRequest, split_page
-
-SAME_SECOND_SLACK = 64
 
 
 def celebrities(svc: Services) -> list[int]:
@@ -63,15 +60,14 @@ def _cached_page(svc: Services, viewer_id: int, before: int | None, want: int):
 
 
 def _celebrity_tweets(svc: Services, celebs: list[int], before: int | None, want: int) -> list[int]:
-    max_score = score(before) if before else "+inf"
-    lists = svc.tweet_cache.author_tweets(celebs, max_score, want + SAME_SECOND_SLACK)
+    lists = svc.tweet_cache.author_tweets(celebs, before, want)
     cold = [c for c, ids in zip(celebs, lists) if ids is None]
     for c in cold:
         recent = svc.feed_source.author_recent(c, AUTHOR_TWEETS)
         svc.tweet_cache.load_author_tweets(c, {t: score(t) for t in recent})
     if cold:
-        lists = svc.tweet_cache.author_tweets(celebs, max_score, want + SAME_SECOND_SLACK)
-    return [t for ids in lists for t in ids or () if t != 0 and (before is None or t < before)]
+        lists = svc.tweet_cache.author_tweets(celebs, before, want)
+    return [t for ids in lists for t in ids or ()]
 
 
 def home_ids(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[int], str | None]:
@@ -87,7 +83,3 @@ def home_ids(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[int
         ids += svc.tweets.home_page(viewer_id, rest)
     return split_page(ids, page.limit, lambda i: (i,))
 
-
-def home(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[bytes], str | None]:
-    ids, cursor = home_ids(svc, viewer_id, page)
-    return hydrate.tweets_json(svc, ids, viewer_id), cursor

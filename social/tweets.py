@@ -21,9 +21,8 @@ def post_tweet(svc: Services, author_id: int, text: str) -> dict:
     text = rules.check_tweet_text(text)
     tweet_id = new_id()
     event = envelop(TweetPosted(tweet_id, author_id))
-    svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
+    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
     svc.bus.publish(event)
-    tweet = svc.tweets.hydrate([tweet_id], viewer_id=author_id)[0]
     svc.tweet_cache.put([tweet])
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id, score(tweet_id))
