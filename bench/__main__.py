@@ -35,6 +35,13 @@ def main() -> None:
     sizes = {name: getattr(args, name) for name in FULL}
     svc = bootstrap()
     ctx = Context(svc, os.environ["WEB_URL"], Path(os.environ["DATA_DIR"]), sizes)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
+    header = (
+        f"# Benchmarks {stamp} UTC\n\nMachine: {os.cpu_count()} cores, {platform.platform()}; "
+        f"graph: {sizes['users']:,} users, {sizes['follows']:,} follows, {sizes['tweets']:,} tweets, "
+        f"{sizes['likes']:,} likes. Load only on 127.0.0.1, bounded in time.\n\n"
+    )
+    RESULTS.mkdir(exist_ok=True)
     for section in SECTIONS:
         if args.only and section not in args.only and section != "bench.seed":
             continue
@@ -48,18 +55,10 @@ def main() -> None:
         except Exception as err:  # one broken benchmark must not hide the others' figures
             traceback.print_exc()
             ctx.add(f"{section} failed", type(err).__name__, note=str(err)[:200])
+        # Written after every section, so an interrupted run keeps what it measured.
+        (RESULTS / f"{stamp}.md").write_text(header + table(ctx.rows) + "\n")
     svc.close()
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
-    header = (
-        f"# Benchmarks {stamp} UTC\n\nMachine: {os.cpu_count()} cores, {platform.platform()}; "
-        f"graph: {sizes['users']:,} users, {sizes['follows']:,} follows, {sizes['tweets']:,} tweets, "
-        f"{sizes['likes']:,} likes. Load only on 127.0.0.1, bounded in time.\n\n"
-    )
-    text = header + table(ctx.rows) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{stamp}.md").write_text(text)
-    print("\n" + text)
-
+    print("\n" + header + table(ctx.rows))
 
 if __name__ == "__main__":
     main()
