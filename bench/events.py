@@ -29,6 +29,7 @@ STREAMS = 1000
 LIKES_PER_S = 100
 SECONDS = 20
 SENDERS = 20
+OPEN_WAVE = 50  # streams opened at once: more would only meet the workers' admission control
 PASSWORD_HASH = "!"  # these users never sign in with a password: they get sessions directly
 
 
@@ -87,15 +88,23 @@ class StreamClient:
     """An SSE client: marks itself ready at the `: live` comment, and times each notification."""
 
     def __init__(self, host: str, port: int, cookie: str):
-        self.http = Http(host, port)
+        self.address = (host, port)
         self.cookie = cookie
         self.ready = gevent.event.Event()
+        self.refused = 0
         self.arrived: dict[tuple[str, str], tuple[float, str]] = {}
 
     def run(self) -> None:
-        self.http.send("GET", "/api/v1/stream", {"Cookie": self.cookie, "Accept": "text/event-stream"})
-        status, _ = self.http.head()
-        assert status == 200, status
+        while True:  # refused (503 with Retry-After) or cut: come back, as EventSource does
+            try:
+                self.http = Http(*self.address)
+                self.http.send("GET", "/api/v1/stream", {"Cookie": self.cookie, "Accept": "text/event-stream"})
+                if self.http.head()[0] == 200:
+                    break
+            except OSError:
+                pass
+            self.refused += 1
+            gevent.sleep(0.5)
         pending = b""
         for chunk in self.http.chunks():
             pending += chunk
@@ -154,6 +163,20 @@ def _address(ctx: Context) -> tuple[str, int]:
     return url.hostname, url.port
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its threads so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes(ctx: Context, workers: list[int]) -> dict[str, list[int]]:
+    named = {name: pid_of(ctx.data_dir, name) for name in ("neo4j", "redis", "consumer")}
+    found = {name: [pid] for name, pid in named.items() if pid}
+    found["web workers"] = workers
+    found["this load generator"] = [os.getpid()]
+    return found
+
+
 def _subscribers(ctx: Context) -> int:
     return sum(1 for c in ctx.svc.redis.client_list() if c.get("name") == DISPATCHER_NAME)
 
@@ -170,10 +193,14 @@ def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: fl
     rss_before = {w: rss_mb(w) for w in workers}
 
     clients = [StreamClient(host, port, a["cookie"]) for a in authors]
-    readers = [gevent.spawn(c.run) for c in clients]
+    readers = []
     opened = time.perf_counter()
-    for c in clients:
-        c.ready.wait(timeout=60)
+    for start in range(0, len(clients), OPEN_WAVE):
+        wave = clients[start:start + OPEN_WAVE]
+        readers += [gevent.spawn(c.run) for c in wave]
+        deadline = time.perf_counter() + 60
+        for c in wave:
+            c.ready.wait(timeout=max(0.0, deadline - time.perf_counter()))
     open_seconds = time.perf_counter() - opened
     live = sum(c.ready.is_set() for c in clients)
     gevent.sleep(1)
@@ -198,6 +225,8 @@ def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: fl
                 errors[status] += 1
             sent[(tweet_id, str(liker["id"]))] = (t0, time.time())
 
+    processes = _processes(ctx, workers)
+    cpu_before = {name: sum(_cpu_seconds(p) for p in pids) for name, pids in processes.items()}
     gevent.joinall([gevent.spawn(sender, i) for i in range(SENDERS)])
     deadline = time.perf_counter() + 10
     arrived: dict = {}
@@ -207,6 +236,8 @@ def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: fl
             break
         gevent.sleep(0.1)
     gevent.killall(readers, block=False)
+    elapsed = time.perf_counter() - start
+    cpu = {name: sum(_cpu_seconds(p) for p in pids) - cpu_before[name] for name, pids in processes.items()}
 
     matched = [(sent[k], arrived[k]) for k in sent if k in arrived]
     total = [(got - t0) * 1000 for (t0, _), (got, _, _) in matched]
@@ -230,12 +261,16 @@ def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: fl
             "ms", "", None, "notify group: notification write, its read, the push (one of each per batch)")
     ctx.add("  frame in the stream → client", f"{percentile(to_client, 50):.0f} / {percentile(to_client, 99):.0f}",
             "ms", "", None, "PUBLISH, the worker's dispatcher, the SSE write (clocks in whole ms)")
+    ctx.add("  CPU per like, by process", f"{sum(cpu.values()) / likes * 1000:.1f}", "ms", "", None,
+            ", ".join(f"{name} {seconds / likes * 1000:.1f} ms ({seconds / elapsed:.0%} of a core)" for name, seconds in cpu.items())
+            + f"; the machine has {os.cpu_count()} cores")
     for w in workers:
         held = per_worker.get(str(w), 0)
         grew = rss_after[w] - rss_before[w]
         ctx.add(f"web worker {w}: open streams", int(held), "streams", "", None,
                 f"RSS {rss_after[w]} MB ({grew:+.1f} MB for them, "
-                f"{grew * 1024 / held if held else 0:.0f} KB per stream); all {live} opened in {open_seconds:.1f} s")
+                f"{grew * 1024 / held if held else 0:.0f} KB per stream); {live} opened in {open_seconds:.1f} s, "
+                f"in waves of {OPEN_WAVE}, {sum(c.refused for c in clients)} refused and tried again")
     subscribers = _subscribers(ctx)
     ctx.add("Redis connections held for all open streams", subscribers, "connections", f"≤ 1 per worker ({len(workers)})",
             subscribers <= max(1, len(workers)))

@@ -80,26 +80,30 @@ class EventStreams:
 
     # --- a consumer group's side ---
 
-    def ensure_group(self, group: str) -> None:
-        """From the start of each stream, so events relayed before the group existed are handled."""
-        for key in self.keys:
+    def ensure_group(self, group: str, families: list[str]) -> None:
+        """On the streams of the families the group handles, from their start, so events relayed
+        before the group existed are handled too."""
+        for key in map(self.key, families):
             try:
                 self.r.xgroup_create(key, group, id="0", mkstream=True)
             except redis.ResponseError as err:
                 if "BUSYGROUP" not in str(err):
                     raise
 
-    def read(self, group: str, consumer: str, count: int, block_ms: int | None, own_pending: bool) -> list[Entry]:
+    def read(self, group: str, families: list[str], consumer: str, count: int, block_ms: int | None,
+             own_pending: bool) -> list[Entry]:
         """New entries (waiting up to block_ms), or this consumer's own delivered but unacknowledged
         ones (after a crash or a failed handler), oldest first within each stream."""
         start = "0" if own_pending else ">"
-        found = self.r.xreadgroup(group, consumer, {k: start for k in self.keys}, count=count, block=block_ms)
+        streams = {self.key(f): start for f in families}
+        found = self.r.xreadgroup(group, consumer, streams, count=count, block=block_ms)
         return [_entry(stream, entry_id, fields) for stream, entries in found or () for entry_id, fields in entries]
 
-    def claim_abandoned(self, group: str, consumer: str, min_idle_ms: int, count: int) -> list[Entry]:
+    def claim_abandoned(self, group: str, families: list[str], consumer: str, min_idle_ms: int,
+                        count: int) -> list[Entry]:
         """Pending entries of consumers that died (idle longer than min_idle_ms) become ours."""
         claimed = []
-        for key in self.keys:
+        for key in map(self.key, families):
             _, entries, deleted = self.r.xautoclaim(key, group, consumer, min_idle_ms, "0-0", count=count)
             claimed += [_entry(key, entry_id, fields) for entry_id, fields in entries]
             claimed += [Entry(key, entry_id, None) for entry_id in deleted]

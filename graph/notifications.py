@@ -2,18 +2,31 @@
 Writes take lists, so that a consumer handles a batch of events in one transaction."""
 from __future__ import annotations
 
-from graph.driver import Graph
+import neo4j
+
+from graph.driver import Graph, cypher
 
 NO_ID = 2**63 - 1  # "before every id": the first page, or every notification
+
+
+def _add_and_read(tx: neo4j.ManagedTransaction, add: str, hydrate: str, items: list[dict]):
+    added = tx.run(add, items=items).data()
+    latest = {r["group_key"]: r["id"] for r in added}  # a group's id moves up with each new member
+    groups = {r["id"]: r for r in tx.run(hydrate, ids=list(latest.values())).data()}
+    return added, [groups[i] for i in latest.values() if i in groups]
 
 
 class NotificationRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def add(self, items: list[dict]) -> list[dict]:
-        """For each item that notifies someone: its event id and its group as the event left it."""
-        return self.graph.write("notifications/add", items=items) if items else []
+    def add(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
+        """For each item that notifies someone, its event id and its group as the event left it;
+        then each group touched, as it stands (read in the same transaction)."""
+        if not items:
+            return [], []
+        with self.graph.session() as s:
+            return s.execute_write(_add_and_read, cypher("notifications/add"), cypher("notifications/hydrate"), items)
 
     def retract(self, items: list[dict]) -> None:
         if items:

@@ -23,7 +23,7 @@ from cache.streams import Entry, EventStreams
 from jobs.handlers import HANDLERS, handle
 from jobs.relay import Relay
 from jobs.runtime import services
-from social.events import Envelope, runs
+from social.events import FAMILIES, Envelope, runs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,9 @@ READ_COUNT = 100
 BLOCK_MS = 1000
 CLAIM_IDLE_MS = 60_000
 CLAIM_EVERY_SECONDS = 30.0
+# Seconds a group waits after a batch, gathering the next one: ranking rescores each liked tweet
+# once per batch, and a popularity half a second old is fresh enough for a top list.
+LINGER_SECONDS = {"ranking": 0.5}
 MAX_ATTEMPTS = 5
 RETRY_PAUSE_SECONDS = 0.2
 TRANSIENT = (
@@ -53,27 +56,31 @@ class Consumer:
         self.group = group
         self.name = name
         self.streams = streams or svc.event_streams
+        self.families = sorted({FAMILIES[kind] for kind in HANDLERS[group]})
         self.failures: Counter[str] = Counter()
         self.own_pending = True
         self.next_claim = 0.0
         self.claim_idle_ms = CLAIM_IDLE_MS
+        self.linger = LINGER_SECONDS.get(group, 0.0)
         self.ready = False
 
     def step(self, block_ms: int | None = BLOCK_MS) -> int:
         """One read and its handling; the number of entries read."""
         if not self.ready:
-            self.streams.ensure_group(self.group)
+            self.streams.ensure_group(self.group, self.families)
             self.ready = True
         if self.own_pending:
-            entries = self.streams.read(self.group, self.name, READ_COUNT, None, own_pending=True)
+            entries = self.streams.read(self.group, self.families, self.name, READ_COUNT, None, own_pending=True)
             self.own_pending = bool(entries)
         elif time.monotonic() >= self.next_claim:
-            entries = self.streams.claim_abandoned(self.group, self.name, self.claim_idle_ms, READ_COUNT)
+            entries = self.streams.claim_abandoned(self.group, self.families, self.name, self.claim_idle_ms, READ_COUNT)
             self.next_claim = time.monotonic() + CLAIM_EVERY_SECONDS
         else:
-            entries = self.streams.read(self.group, self.name, READ_COUNT, block_ms, own_pending=False)
+            entries = self.streams.read(self.group, self.families, self.name, READ_COUNT, block_ms, own_pending=False)
         if entries and not self.process(entries):
             self.own_pending = True
+        if entries and self.linger:
+            time.sleep(self.linger)
         return len(entries)
 
     def process(self, entries: list[Entry]) -> bool:

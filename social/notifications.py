@@ -79,9 +79,8 @@ def push(svc: Services, frames: list[tuple[int, Envelope, str, str]]) -> None:
 def notify(svc: Services, pairs: list[tuple[Envelope, dict]]) -> None:
     """Adds each (event, item) to its recipient's notifications, then pushes to the recipient, for
     each event, its group as that event left it (so each frame names the event's own actor)."""
-    added = svc.notifications.add([i for _, i in pairs])
-    latest = {r["group_key"]: r["id"] for r in added}  # a group's id moves up with each new member
-    groups = {n["group_key"]: n for n in present(svc.notifications.hydrate(sorted(latest.values())))}
+    added, touched = svc.notifications.add([i for _, i in pairs])
+    groups = {n["group_key"]: n for n in present(touched)}
     events = {e.id: e for e, _ in pairs}
     frames = []
     for row in added:

@@ -127,9 +127,9 @@ def test_a_consumer_handles_each_event_once_and_acknowledges_it(private):
 def test_a_restarted_consumer_first_handles_what_it_had_not_acknowledged(private):
     event, _, b = unpublished_follow(private)
     streams = private.event_streams
-    streams.ensure_group("notify")
+    streams.ensure_group("notify", ["follows"])
     streams.append([event])
-    assert len(streams.read("notify", "c1", 10, None, own_pending=False)) == 1  # then it was killed
+    assert len(streams.read("notify", ["follows"], "c1", 10, None, own_pending=False)) == 1  # then it died
     assert notifications_of(private, b) == []
     restarted = Consumer(private, "notify", "c1")  # the same name, started again
     restarted.step(block_ms=None)  # its own pending entries come first
@@ -140,9 +140,9 @@ def test_a_restarted_consumer_first_handles_what_it_had_not_acknowledged(private
 def test_entries_of_a_consumer_that_never_came_back_are_claimed(private):
     event, _, b = unpublished_follow(private)
     streams = private.event_streams
-    streams.ensure_group("notify")
+    streams.ensure_group("notify", ["follows"])
     streams.append([event])
-    streams.read("notify", "gone", 10, None, own_pending=False)
+    streams.read("notify", ["follows"], "gone", 10, None, own_pending=False)
     survivor = Consumer(private, "notify", "survivor")
     survivor.claim_idle_ms = 0
     survivor.step()  # its own pending: none
@@ -172,12 +172,12 @@ def test_an_event_that_keeps_failing_is_set_aside_and_the_stream_moves_on(privat
 
 def test_trim_keeps_only_what_a_group_has_not_acknowledged(private):
     streams = private.event_streams
-    streams.ensure_group("notify")
-    streams.ensure_group("ranking")
+    streams.ensure_group("notify", ["likes"])
+    streams.ensure_group("ranking", ["likes"])
     events = [envelop(LikeChanged(1, new_id(), True)) for _ in range(3)]
     streams.append(events)
-    streams.finish("notify", streams.read("notify", "c", 10, None, own_pending=False))
-    ranking = streams.read("ranking", "c", 2, None, own_pending=False)
+    streams.finish("notify", streams.read("notify", ["likes"], "c", 10, None, own_pending=False))
+    ranking = streams.read("ranking", ["likes"], "c", 2, None, own_pending=False)
     streams.finish("ranking", ranking[:1])  # ranking: 1 done, 1 pending, 1 unread
     streams.trim()
     left = [int(f["id"]) for _, f in private.redis.xrange(streams.key("likes"))]
