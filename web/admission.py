@@ -17,6 +17,7 @@ import threading
 import time
 
 import orjson
+from gevent.monkey import is_module_patched
 from prometheus_client import Counter
 
 SHED = Counter("http_requests_shed_total", "Requests refused with 503 because the worker was full", ["reason"])
@@ -88,10 +89,16 @@ class LoopLag:
 
     def __init__(self):
         self.lag = 0.0
+        self.measured: bool | None = None
         self.probe: threading.Thread | None = None
         self.lock = threading.Lock()
 
     def seconds(self) -> float:
+        """0 outside gevent: with OS threads a late wake-up measures GIL contention, not a queue."""
+        if self.measured is None:  # decided in the worker, after gevent has patched it
+            self.measured: bool | None = None
+        if not self.measured:
+            return 0.0
         if self.probe is None:
             with self.lock:
                 if self.probe is None:

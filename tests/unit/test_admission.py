@@ -95,6 +95,8 @@ def test_slots_are_given_back_when_the_app_raises():
 def test_a_worker_whose_loop_lags_sheds_new_requests_until_it_catches_up(monkeypatch):
     """CPU saturation shows as lag before any slot fills: every ready request already waits that long."""
     client = Client(Admission(SlowApp(), concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
+    monkeypatch.setattr(admission.LAG, "measured", True)
+    monkeypatch.setattr(admission.LAG, "probe", object())  # no probe thread: the test sets the lag
     monkeypatch.setattr(admission.LAG, "lag", 0.4)
     refused = client.get("/fast")
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
@@ -102,3 +104,10 @@ def test_a_worker_whose_loop_lags_sheds_new_requests_until_it_catches_up(monkeyp
     monkeypatch.setattr(admission.LAG, "lag", 0.01)
     assert client.get("/fast").status_code == 200
 
+
+
+def test_outside_gevent_thread_contention_is_not_taken_for_lag(monkeypatch):
+    client = Client(Admission(SlowApp(), concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
+    monkeypatch.setattr(admission.LAG, "measured", False)
+    monkeypatch.setattr(admission.LAG, "lag", 0.4)
+    assert client.get("/fast").status_code == 200
