@@ -29,6 +29,7 @@ STREAMS = 1000
 LIKES_PER_S = 100
 SECONDS = 20
 SENDERS = 20
+LIKERS = 100
 OPEN_WAVE = 50  # streams opened at once: more would only meet the workers' admission control
 PASSWORD_HASH = "!"  # these users never sign in with a password: they get sessions directly
 
@@ -125,7 +126,8 @@ class StreamClient:
 def _people(ctx: Context, n: int) -> list[dict]:
     """Users made straight in the graph, each with a server-side session (no Argon2 per user)."""
     tag = secrets.token_hex(3)
-    rows = [{"id": new_id(), "username": f"ev{tag}{i}", "at": now_ms()} for i in range(n)]
+    start = now_ms() - n  # one millisecond apart: ids made in one millisecond may collide
+    rows = [{"id": new_id(start + i), "username": f"ev{tag}{i}", "at": start + i} for i in range(n)]
     ctx.svc.graph.driver.execute_query(
         "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
         "display_name: r.username, bio: '', password_hash: $hash, created_at: datetime({epochMillis: r.at})})",
@@ -138,7 +140,8 @@ def _people(ctx: Context, n: int) -> list[dict]:
 
 
 def _tweets(ctx: Context, authors: list[dict]) -> list[int]:
-    rows = [{"id": new_id(), "author": a["id"]} for a in authors]
+    start = now_ms() - len(authors)
+    rows = [{"id": new_id(start + i), "author": a["id"]} for i, a in enumerate(authors)]
     ctx.svc.graph.driver.execute_query(
         "UNWIND $rows AS r MATCH (u:User {id: r.author}) "
         "CREATE (u)-[:POSTED {created_at: datetime()}]->(:Tweet {id: r.id, text: 'like me', created_at: datetime()})",
@@ -184,8 +187,7 @@ def _subscribers(ctx: Context) -> int:
 def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: float = LIKES_PER_S) -> None:
     host, port = _address(ctx)
     likes = int(seconds * rate)
-    likers_needed = -(-likes // streams)
-    people = _people(ctx, streams + likers_needed)
+    people = _people(ctx, streams + LIKERS)
     authors, likers = people[:streams], people[streams:]
     tweet_ids = _tweets(ctx, authors)
     web = pid_of(ctx.data_dir, "web")
@@ -208,7 +210,10 @@ def run(ctx: Context, streams: int = STREAMS, seconds: float = SECONDS, rate: fl
     per_worker = _streams_per_worker(ctx)
 
     sent: dict[tuple[str, str], tuple[float, float]] = {}
-    plan = [(str(tweet_ids[k % streams]), likers[k // streams]) for k in range(likes)]
+    # Each like a new (tweet, liker) pair, and consecutive likes by different likers: likes by one
+    # user serialise on that user's lock in Neo4j, which real traffic spread over users never meets.
+    assert likes <= streams * LIKERS
+    plan = [(str(tweet_ids[k % streams]), likers[(k // streams + k) % LIKERS]) for k in range(likes)]
     start = time.perf_counter() + 0.5
     began = time.time()
     errors: Counter = Counter()
