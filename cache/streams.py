@@ -81,9 +81,14 @@ class EventStreams:
     # --- a consumer group's side ---
 
     def ensure_group(self, group: str, families: list[str]) -> None:
-        """On the streams of the families the group handles, from their start, so events relayed
-        before the group existed are handled too."""
-        for key in map(self.key, families):
+        """The group on the streams of the families it handles, from their start (events relayed
+        before it existed are handled too), and off the others, where it would hold back trimming."""
+        wanted = {self.key(f) for f in families}
+        for key in self.keys:
+            if key not in wanted:
+                if self.r.exists(key):
+                    self.r.xgroup_destroy(key, group)  # 0 when it was not there
+                continue
             try:
                 self.r.xgroup_create(key, group, id="0", mkstream=True)
             except redis.ResponseError as err:

@@ -170,6 +170,14 @@ def test_an_event_that_keeps_failing_is_set_aside_and_the_stream_moves_on(privat
     assert private.event_streams.backlog() == 0
 
 
+def test_a_group_leaves_the_streams_it_no_longer_reads(private):
+    streams = private.event_streams
+    streams.ensure_group("ranking", ["likes", "tweets"])  # what an older version read
+    streams.ensure_group("ranking", ["likes"])
+    assert [g["name"] for g in private.redis.xinfo_groups(streams.key("likes"))] == ["ranking"]
+    assert private.redis.xinfo_groups(streams.key("tweets")) == []
+
+
 def test_trim_keeps_only_what_a_group_has_not_acknowledged(private):
     streams = private.event_streams
     streams.ensure_group("notify", ["likes"])
