@@ -47,12 +47,13 @@ RESET = "reset"  # frames after the client's last id were trimmed away: it shoul
 
 
 def _resume_point(svc: Services, user_id: int, last_event_id: str | None) -> tuple[str, bool]:
-    """Where the stream starts: after the client's last id if it sent a valid one, else after the
-    newest entry. Read before the response starts, so that Redis down is a 503."""
+    """Where the stream starts: after the client's last id if it sent one of this stream, else
+    after the newest entry. Read before the response starts, so that Redis down is a 503."""
     svc.user_streams.seen(user_id)
-    if last_event_id and _EVENT_ID.fullmatch(last_event_id):
+    tail = svc.user_streams.tail(user_id)
+    if last_event_id and _EVENT_ID.fullmatch(last_event_id) and id_key(last_event_id) <= id_key(tail):
         return last_event_id, True
-    return svc.user_streams.tail(user_id), False
+    return tail, False
 
 
 def frames(svc: Services, listener: Listener, cursor: str, resumed: bool, heartbeat: float):
@@ -188,7 +189,11 @@ def ws(conn):
     """A WebSocket of the stream's frames that also sends messages."""
     svc = services()
     user_id = current_user.user_id
-    cursor, resumed = _resume_point(svc, user_id, request.args.get("last_event_id"))
+    try:
+        cursor, resumed = _resume_point(svc, user_id, request.args.get("last_event_id"))
+    except REDIS_DOWN:  # the socket is open already: say it there, and close
+        conn.send(_error_frame(Unavailable("redis_unavailable", "The cache is not answering; retry later.", retry_after=5)))
+        return
     lock = threading.Lock()
 
     def send(data: str) -> None:

@@ -50,8 +50,9 @@ class Stream:
     """An SSE client in a thread, as EventSource behaves: on any break it reconnects, sending the
     id of the last frame it got as Last-Event-ID. `pause()` drops the connection and stays away."""
 
-    def __init__(self, person: Person):
+    def __init__(self, person: Person, last_id: str | None = None):
         self.person = person
+        self.first_id = last_id
         self.frames: list[tuple[str, str, dict]] = []  # (id, event, data)
         self.comments: list[tuple[float, str]] = []
         self.resets = 0
@@ -66,7 +67,7 @@ class Stream:
 
     @property
     def last_id(self) -> str | None:
-        return self.frames[-1][0] if self.frames else None
+        return self.frames[-1][0] if self.frames else self.first_id
 
     def _run(self) -> None:
         while not self.stopped:
@@ -158,8 +159,8 @@ def person(services):
 def stream_of():
     opened: list[Stream] = []
 
-    def open_stream(person: Person) -> Stream:
-        opened.append(Stream(person))
+    def open_stream(person: Person, last_id: str | None = None) -> Stream:
+        opened.append(Stream(person, last_id))
         return opened[-1]
 
     yield open_stream
@@ -219,6 +220,14 @@ def test_a_reconnect_with_last_event_id_gets_exactly_what_it_missed_in_order(ser
     pushed = [f.id for f in services.user_streams.after(int(author.id), "0-0")]
     assert [frame_id for frame_id, _, _ in stream.frames] == pushed  # no gap, nothing else
     assert stream.connections == 2 and stream.resets == 0
+
+
+def test_a_last_event_id_this_stream_never_gave_starts_it_afresh(person, stream_of):
+    author, fan = person(), person()
+    tweet_id = author.tweet("from the future")
+    stream = stream_of(author, last_id="99999999999999-0")
+    fan.like(tweet_id)
+    assert stream.wait_for(lambda: likes_seen(stream) == [(tweet_id, fan.id)])
 
 
 def test_an_idle_stream_gets_a_heartbeat_comment_within_fifteen_seconds(person, stream_of):
