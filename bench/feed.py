@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 
 import requests
-from rq import Queue
-from rq.registry import StartedJobRegistry
 
 from bench.core import Context, bearer_token, percentile, wait_until, wrk
 from cache.feeds import FEED_SIZE, feed_key
@@ -141,9 +139,7 @@ def sustained_posting(ctx: Context) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(POST_SCRIPT)
     result = wrk(f"{ctx.web_url}/api/v1/tweets", token, seconds=10, script=Path(f.name))
-    queue = Queue("default", connection=ctx.svc.raw_redis)
-    started = StartedJobRegistry(queue=queue)
-    drained = wait_until(lambda: queue.count == 0 and started.count == 0, timeout=300, every=0.05)
+    drained = wait_until(lambda: ctx.svc.event_streams.backlog() == 0, timeout=300, every=0.05)
     ctx.add("5. sustained POST /tweets", round(result.requests_per_s), "posts/s", "≥ 500/s", result.requests_per_s >= 500,
             f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}; author with {followers} "
             f"followers; backlog drained {drained if drained is None else round(drained, 1)} s after the load")
