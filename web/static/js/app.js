@@ -266,7 +266,9 @@ function notificationText(n) {
 }
 
 function notificationItem(n) {
-  const attributes = { class: n.read ? 'notification' : 'notification unread', 'data-id': n.id, 'data-type': n.type };
+  const attributes = {
+    class: n.read ? 'notification' : 'notification unread', 'data-id': n.id, 'data-group': n.group_key ?? n.id, 'data-type': n.type,
+  };
   return h('li', attributes,
     h('span', { class: 'icon', 'aria-hidden': 'true' }, { like: '♥', follow: '+', message: '✉' }[n.type] ?? '•'),
     h('span', { class: 'body' }, ...notificationText(n)), when(n.created_at));
@@ -290,7 +292,8 @@ function notificationsPage() {
   });
   notes.next().then(() => markRead(newest));
   onLive('notification', ({ notification: n }) => {
-    list.querySelector(`[data-id="${CSS.escape(n.id)}"]`)?.remove(); // a group that grew
+    // A group that grew comes back with a newer id but the same group_key: replace its old entry.
+    list.querySelector(`[data-group="${CSS.escape(String(n.group_key ?? n.id))}"]`)?.remove();
     notes.prepend(n);
     markRead(n.id);
   });
