@@ -127,24 +127,22 @@ class Feeds:
     def remove_celebrity(self, user_id: int, celebrity_id: int) -> None:
         self.r.srem(celebs_key(user_id), celebrity_id)
 
-    def is_full(self, user_id: int) -> bool:
-        """A full feed was trimmed: older tweets exist that only Neo4j still lists."""
-        return self.r.zcard(feed_key(user_id)) > FEED_SIZE
-
-    def page(self, user_id: int, before_id: int | None, count: int) -> tuple[list[int], list[int]] | None:
-        """(newest tweet ids before before_id, followed celebrity ids), or None for a cold feed.
+    def page(self, user_id: int, before_id: int | None, count: int) -> tuple[list[int], list[int], bool] | None:
+        """(newest tweet ids before before_id, followed celebrity ids, whether the feed is full), or
+        None for a cold feed. A full feed was trimmed: older tweets exist that only Neo4j still lists.
         Reading renews the feed's TTL: this user counts as active."""
         key, ckey = feed_key(user_id), celebs_key(user_id)
         pipe = self.r.pipeline(transaction=False)
         queue_newest(pipe, key, before_id, count)
         pipe.smembers(ckey)
+        pipe.zcard(key)
         pipe.expire(key, self.ttl)
         pipe.expire(ckey, self.ttl)
-        same, older, celebs, alive, _ = pipe.execute()
+        same, older, celebs, size, alive, _ = pipe.execute()
         if not alive:
             return None
-        return take_newest(same, older, before_id, count), [int(c) for c in celebs if c != SENTINEL]
-
+        ids = take_newest(same, older, before_id, count)
+        return ids, [int(c) for c in celebs if c != SENTINEL], size > FEED_SIZE
 
 CELEBRITIES = "celebrities"
 

@@ -75,10 +75,10 @@ def home_ids(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[int
     the cached 800, the page continues from the Cypher query, ordered and paged the same way."""
     before = page.key[0] if page.key else None
     want = page.limit + 1
-    ids, celebs = _cached_page(svc, viewer_id, before, want)
+    ids, celebs, full = _cached_page(svc, viewer_id, before, want)
     if celebs:
         ids = sorted(set(ids) | set(_celebrity_tweets(svc, celebs, before, want)), reverse=True)[:want]
-    if len(ids) < want and svc.feeds.is_full(viewer_id):
+    if len(ids) < want and full:
         rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
         ids += svc.tweets.home_page(viewer_id, rest)
     return split_page(ids, page.limit, lambda i: (i,))
