@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from bootstrap import bootstrap
 from graph.migrate import migrate
-from social.ids import EPOCH_MS, RANDOM_BITS
+from domain.ids import EPOCH_MS, RANDOM_BITS
 
 DEMO_PASSWORD = "demo-password"
 DAY_MS = 86_400_000

@@ -22,8 +22,8 @@ import orjson
 
 from bench.core import Context, children, percentile, pid_of, rss_mb
 from cache.user_streams import DISPATCHER_NAME
-from social.clock import now_ms
-from social.ids import id_time_ms, new_id
+from domain.clock import now_ms
+from domain.ids import id_time_ms, new_id
 
 STREAMS = 1000
 LIKES_PER_S = 100

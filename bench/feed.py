@@ -12,7 +12,7 @@ import requests
 from bench.core import Context, bearer_token, percentile, wait_until, wrk
 from cache.feeds import FEED_SIZE, feed_key
 from seed_graph import DEMO_PASSWORD
-from social.pages import PageRequest
+from domain.pages import PageRequest
 
 POST_SCRIPT = """wrk.method = "POST"
 wrk.body = '{"text": "a benchmark tweet, one of many"}'

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import redis
 
-from social.ids import id_time_ms
+from domain.ids import id_time_ms
 
 FEED_SIZE = 800
 SENTINEL = "0"

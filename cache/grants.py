@@ -12,7 +12,7 @@ import json
 
 import redis
 
-from social.roles import Grant
+from domain.roles import Grant
 
 TTL_SECONDS = 600
 EPOCH_KEY = "grant_epoch"

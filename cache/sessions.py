@@ -8,23 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
-
 import redis
 
+from domain.sessions import Session
+
 TOUCH_EVERY_MS = 60_000
-
-
-@dataclass(frozen=True)
-class Session:
-    id: str
-    user_id: int
-    username: str
-    csrf_token: str
-    created_at: int
-    last_seen_at: int
-    expires_at: int
-    user_agent: str
 
 
 def session_id(secret: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import orjson
 import redis
 
-from social.events import FAMILIES, Envelope, unwrap
+from domain.events import FAMILIES, Envelope, unwrap
 
 DONE_TTL_SECONDS = 3600
 NUDGE_BATCH = 1000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import orjson
 import redis
 
-from cache.feeds import queue_newest, take_newest
+from cache.feeds import queue_newest, score, take_newest
 
 SENTINEL = "0"
 AUTHOR_TWEETS = 800
@@ -118,18 +118,18 @@ class TweetCache:
             pipe.set(user_key(int(u["id"])), user_body(u), ex=OBJECT_TTL)
         pipe.execute()
 
-    def push_author_tweet(self, author_id: int, tweet_id: int, score: int) -> None:
+    def push_author_tweet(self, author_id: int, tweet_id: int) -> None:
         key = author_key(author_id)
         if self.r.exists(key):
             pipe = self.r.pipeline()
-            pipe.zadd(key, {tweet_id: score})
+            pipe.zadd(key, {tweet_id: score(tweet_id)})
             pipe.zremrangebyrank(key, 1, -(AUTHOR_TWEETS + 1))
             pipe.execute()
 
-    def load_author_tweets(self, author_id: int, scored: dict[int, int]) -> None:
+    def load_author_tweets(self, author_id: int, tweet_ids: list[int]) -> None:
         pipe = self.r.pipeline()
         pipe.delete(author_key(author_id))
-        pipe.zadd(author_key(author_id), {SENTINEL: 0, **scored})
+        pipe.zadd(author_key(author_id), {SENTINEL: 0, **{t: score(t) for t in tweet_ids}})
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from graph.driver import Graph
 from graph.notifications import NO_ID
 from graph.outbox import write_recording
-from social.events import Envelope
+from domain.events import Envelope
 
 
 def conversation_key(a: int, b: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import neo4j
 
 from graph.driver import Graph, cypher
-from social.events import Envelope, unwrap
+from domain.events import Envelope, unwrap
 
 
 def _record_params(event: Envelope) -> dict:

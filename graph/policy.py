@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict
 
 from graph.driver import Graph
-from social.pages import PageRequest
-from social.roles import AdminAction
+from domain.pages import PageRequest
+from domain.roles import AdminAction
 
 
 def _audit(action: AdminAction) -> tuple[str, dict]:

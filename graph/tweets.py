@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from graph.driver import Graph
 from graph.outbox import write_recording
-from social.events import Envelope
-from social.pages import PageRequest
+from domain.events import Envelope
+from domain.pages import PageRequest
 
 
 def _public(row: dict) -> dict:

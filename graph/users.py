@@ -5,9 +5,9 @@ from neo4j.exceptions import ConstraintError
 
 from graph.driver import Graph
 from graph.outbox import write_recording
-from social.errors import Conflict
-from social.events import Envelope
-from social.pages import PageRequest
+from domain.errors import Conflict
+from domain.events import Envelope
+from domain.pages import PageRequest
 
 
 def _public(row: dict) -> dict:

@@ -23,7 +23,7 @@ from cache.streams import Entry, EventStreams
 from jobs.handlers import HANDLERS, handle
 from jobs.relay import Relay
 from jobs.runtime import services
-from social.events import FAMILIES, Envelope, runs
+from domain.events import FAMILIES, Envelope, runs
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ranking.refresh import rescore
 from social import messages, notifications, timeline
-from social.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
 
 
 def _each(use_case):

@@ -17,7 +17,7 @@ from collections import deque
 import redis
 
 from bootstrap import Services
-from social.clock import now_ms
+from domain.clock import now_ms
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from bootstrap import Services
 from ranking.pagerank import pagerank
-from social.clock import now_ms
+from domain.clock import now_ms
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 10_000

@@ -5,11 +5,11 @@ import hashlib
 import secrets
 
 from bootstrap import Services
-from cache.sessions import Session
-from social import rules
-from social.clock import now_ms
-from social.errors import Forbidden, NotFound, RateLimited, Unauthenticated
-from social.ids import new_id
+from domain.sessions import Session
+from domain import rules
+from domain.clock import now_ms
+from domain.errors import Forbidden, NotFound, RateLimited, Unauthenticated
+from domain.ids import new_id
 
 
 def register(svc: Services, username: str, password: str, display_name: str | None) -> dict:

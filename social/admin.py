@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from bootstrap import Services
 from social.accounts import user_id_of
-from social.clock import now_ms
-from social.errors import NotFound
-from social.ids import new_id
-from social.pages import PageRequest, split_page
-from social.roles import (
+from domain.clock import now_ms
+from domain.errors import NotFound
+from domain.ids import new_id
+from domain.pages import PageRequest, split_page
+from domain.roles import (
     AdminAction,
     Grant,
     check_group_name,

@@ -12,7 +12,7 @@ import logging
 import redis
 
 from cache.streams import EventStreams
-from social.events import Envelope
+from domain.events import Envelope
 
 log = logging.getLogger(__name__)
 INLINE_HANDLER = "jobs.consumer.handle_inline"

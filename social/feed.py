@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bootstrap import Services
 from social import hydrate, timeline
-from social.pages import PageRequest
+from domain.pages import PageRequest
 
 
 def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:

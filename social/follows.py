@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from bootstrap import Services
-from social.clock import now_ms
-from social.errors import Unprocessable
-from social.events import Followed, Unfollowed, envelop
-from social.pages import PageRequest, split_page
+from domain.clock import now_ms
+from domain.errors import Unprocessable
+from domain.events import Followed, Unfollowed, envelop
+from domain.pages import PageRequest, split_page
 
 
 def _not_self(follower_id: int, followee_id: int) -> None:

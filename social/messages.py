@@ -4,11 +4,12 @@ someone, so only its two parties can read it."""
 from __future__ import annotations
 
 from bootstrap import Services
-from social import accounts, notifications, rules
-from social.errors import NotFound, Unprocessable
-from social.events import Envelope, MessageSent, envelop
-from social.ids import new_id
-from social.pages import PageRequest, split_page
+from domain import rules
+from social import accounts, notifications
+from domain.errors import NotFound, Unprocessable
+from domain.events import Envelope, MessageSent, envelop
+from domain.ids import new_id
+from domain.pages import PageRequest, split_page
 
 
 def _other(svc: Services, viewer_id: int, username: str) -> int:

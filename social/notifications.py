@@ -7,8 +7,8 @@ from __future__ import annotations
 import orjson
 
 from bootstrap import Services
-from social.events import Envelope, TweetPosted, runs
-from social.pages import PageRequest, split_page
+from domain.events import Envelope, TweetPosted, runs
+from domain.pages import PageRequest, split_page
 
 PUSH_BATCH = 1000
 HOUR_MS = 3_600_000

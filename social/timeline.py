@@ -3,10 +3,10 @@ rebuild from Neo4j when cold. Neo4j stays the truth; every key here can be lost 
 from __future__ import annotations
 
 from bootstrap import Services
-from cache.feeds import FEED_SIZE, score
+from cache.feeds import FEED_SIZE
 from cache.tweets import AUTHOR_TWEETS
-from social.events import Followed, TweetDeleted, TweetPosted, Unfollowed
-from social.pages import PageRequest, split_page
+from domain.events import Followed, TweetDeleted, TweetPosted, Unfollowed
+from domain.pages import PageRequest, split_page
 
 
 def celebrities(svc: Services) -> list[int]:
@@ -64,7 +64,7 @@ def _celebrity_tweets(svc: Services, celebs: list[int], before: int | None, want
     cold = [c for c, ids in zip(celebs, lists) if ids is None]
     for c in cold:
         recent = svc.feed_source.author_recent(c, AUTHOR_TWEETS)
-        svc.tweet_cache.load_author_tweets(c, {t: score(t) for t in recent})
+        svc.tweet_cache.load_author_tweets(c, recent)
     if cold:
         lists = svc.tweet_cache.author_tweets(celebs, before, want)
     return [t for ids in lists for t in ids or ()]

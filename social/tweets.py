@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from bootstrap import Services
-from social import rules
-from social.clock import now_ms
-from cache.feeds import score
-from social.errors import Forbidden, NotFound
-from social.events import LikeChanged, TweetDeleted, TweetPosted, envelop
-from social.ids import new_id
-from social.pages import PageRequest, split_page
+from domain import rules
+from domain.clock import now_ms
+from domain.errors import Forbidden, NotFound
+from domain.events import LikeChanged, TweetDeleted, TweetPosted, envelop
+from domain.ids import new_id
+from domain.pages import PageRequest, split_page
 
 
 def _not_found() -> NotFound:
@@ -25,7 +24,7 @@ def post_tweet(svc: Services, author_id: int, text: str) -> dict:
     svc.bus.publish(event)
     svc.tweet_cache.put([tweet])
     svc.feeds.push([author_id], tweet_id)
-    svc.tweet_cache.push_author_tweet(author_id, tweet_id, score(tweet_id))
+    svc.tweet_cache.push_author_tweet(author_id, tweet_id)
     return tweet
 
 

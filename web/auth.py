@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from social import accounts
-from social.errors import NotFound
+from domain.errors import NotFound
 from web.context import services as svc
 from web.inputs import Body, path_id, takes
 from web.policy import PUBLIC, SIGNED_IN, allow

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from graph.migrate import migrate
 from social import admin
-from social.errors import AppError
+from domain.errors import AppError
 from web.cli_cypher import cypher_commands
 
 

@@ -8,7 +8,7 @@ import redis.exceptions
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from social.errors import AppError, MethodNotAllowed, NotFound, PayloadTooLarge, Unavailable
+from domain.errors import AppError, MethodNotAllowed, NotFound, PayloadTooLarge, Unavailable
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from simple_websocket import ConnectionClosed
 from bootstrap import Services
 from cache.user_streams import SYNC, Frame, Listener, id_key
 from social import messages
-from social.errors import AppError, BadRequest, Forbidden, Unavailable
+from domain.errors import AppError, BadRequest, Forbidden, Unavailable
 from web.context import services
 from web.errors import NEO4J_DOWN, REDIS_DOWN
 from web.policy import SIGNED_IN, allow

@@ -7,8 +7,8 @@ import orjson
 from flask import request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from social.errors import AppError, BadRequest
-from social.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor
+from domain.errors import AppError, BadRequest
+from domain.pages import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, decode_cursor
 
 
 class Body(BaseModel):

@@ -20,7 +20,7 @@ from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_login import current_user
 
 from bootstrap import Services
-from social.errors import RateLimited
+from domain.errors import RateLimited
 from web.errors import error_response
 from web.policy import UNLIMITED, current_grant
 

@@ -5,7 +5,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from social import notifications
-from social.errors import BadRequest
+from domain.errors import BadRequest
 from web.context import services as svc
 from web.inputs import Body, page_request, parse_body
 from web.policy import SIGNED_IN, allow

@@ -10,8 +10,8 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from social import admin
-from social.errors import Forbidden, Unauthenticated
-from social.roles import Grant
+from domain.errors import Forbidden, Unauthenticated
+from domain.roles import Grant
 from web.context import services
 from web.security import check_csrf
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import jsonify
 
-from cache.sessions import Session
+from domain.sessions import Session
 
 
 def iso_ms(ms: int) -> str:

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from social import recommendations
-from social.pages import DEFAULT_LIMIT, MAX_LIMIT
+from domain.pages import DEFAULT_LIMIT, MAX_LIMIT
 from web.context import services as svc
 from web.inputs import int_arg
 from web.policy import SIGNED_IN, allow

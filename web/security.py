@@ -6,9 +6,9 @@ import hmac
 from flask import Flask, request
 from flask_login import LoginManager, UserMixin, current_user
 
-from cache.sessions import Session
+from domain.sessions import Session
 from social import accounts
-from social.errors import Forbidden, Unauthenticated
+from domain.errors import Forbidden, Unauthenticated
 from web.context import services
 
 SESSION_COOKIE = "sid"

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from social import tweets
-from social.errors import NotFound
+from domain.errors import NotFound
 from web.context import services as svc
 from web.inputs import Body, page_request, path_id, takes
 from web.policy import PUBLIC, SIGNED_IN, allow, permitted

@@ -15,8 +15,8 @@ import requests
 from simple_websocket import Client, ConnectionError as WsRefused
 
 from social import accounts
-from social.clock import now_ms
-from social.events import Followed, envelop
+from domain.clock import now_ms
+from domain.events import Followed, envelop
 from tests.conftest import unique_name
 
 WEB_URL = os.environ.get("WEB_URL", "http://127.0.0.1:8000")

@@ -1,9 +1,10 @@
 """Users in each role the policy knows, made through the same use cases the console runs."""
 from __future__ import annotations
 
-from social import admin, rules
-from social.clock import now_ms
-from social.ids import new_id
+from domain import rules
+from social import admin
+from domain.clock import now_ms
+from domain.ids import new_id
 from tests.conftest import unique_ip, unique_name
 
 

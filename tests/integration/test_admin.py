@@ -5,7 +5,7 @@ import secrets
 
 from tests.conftest import ApiUser, unique_name
 from social.admin import grant_of
-from social.roles import Grant
+from domain.roles import Grant
 from tests.integration.personas import SessionUser, promote
 
 ADMIN = "/api/v1/admin"

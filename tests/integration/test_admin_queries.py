@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from social.ids import new_id
-from social.rules import username_key
+from domain.ids import new_id
+from domain.rules import username_key
 
 ADMIN_DIR = Path(__file__).resolve().parents[2] / "cypher" / "admin"
 T0 = 1_700_000_000_000  # fixed follow and like times, so "newest first" has one answer

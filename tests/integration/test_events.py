@@ -16,9 +16,9 @@ from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
 from jobs.relay import DURABLE_AFTER_SECONDS, Relay
 from social import accounts, tweets
-from social.clock import now_ms
-from social.events import Envelope, Followed, LikeChanged, envelop
-from social.ids import new_id
+from domain.clock import now_ms
+from domain.events import Envelope, Followed, LikeChanged, envelop
+from domain.ids import new_id
 from tests.conftest import unique_name
 
 

@@ -11,9 +11,9 @@ from bootstrap import bootstrap
 from cache.feeds import FEED_SIZE, feed_key
 from jobs import runtime
 from social import accounts, feed, follows, timeline, tweets
-from social.clock import now_ms
-from social.ids import new_id
-from social.pages import PageRequest, decode_cursor
+from domain.clock import now_ms
+from domain.ids import new_id
+from domain.pages import PageRequest, decode_cursor
 from tests.conftest import unique_name
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from social.rules import MESSAGE_LIMIT
+from domain.rules import MESSAGE_LIMIT
 
 
 def send(sender, to, text: str):

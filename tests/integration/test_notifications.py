@@ -8,9 +8,9 @@ import orjson
 import pytest
 
 from social import accounts, notifications, tweets
-from social.clock import now_ms
-from social.events import Envelope, Followed, LikeChanged, unwrap
-from social.ids import new_id
+from domain.clock import now_ms
+from domain.events import Envelope, Followed, LikeChanged, unwrap
+from domain.ids import new_id
 from tests.conftest import unique_name
 
 HOUR = 3_600_000

@@ -4,8 +4,8 @@ import orjson
 
 from ranking.refresh import refresh_pagerank, refresh_popular
 from social import feed
-from social.clock import now_ms
-from social.pages import PageRequest
+from domain.clock import now_ms
+from domain.pages import PageRequest
 
 
 def test_pagerank_job_writes_ranks_equal_to_networkx(services, make_user):

@@ -5,9 +5,9 @@ import math
 import networkx as nx
 import pytest
 
-from social.clock import now_ms
-from social.ids import new_id
-from social.rules import username_key
+from domain.clock import now_ms
+from domain.ids import new_id
+from domain.rules import username_key
 from tests.conftest import ApiUser, unique_ip, unique_name
 
 # Directed follows of the small graph; "me" is the user recommendations are made for.

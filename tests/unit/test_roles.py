@@ -1,8 +1,8 @@
 """The escalation rules of administration, as pure functions."""
 import pytest
 
-from social.errors import Forbidden, Unprocessable
-from social.roles import Grant, check_group_name, check_may_change, check_not_self, check_outranks, check_roles
+from domain.errors import Forbidden, Unprocessable
+from domain.roles import Grant, check_group_name, check_may_change, check_not_self, check_outranks, check_roles
 
 KNOWN = {
     "user": frozenset(),

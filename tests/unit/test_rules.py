@@ -1,10 +1,10 @@
 import pytest
 
-from social import rules
-from social.errors import Unprocessable
-from social.ids import id_time_ms, new_id
-from social.pages import decode_cursor, encode_cursor
-from social.errors import BadRequest
+from domain import rules
+from domain.errors import Unprocessable
+from domain.ids import id_time_ms, new_id
+from domain.pages import decode_cursor, encode_cursor
+from domain.errors import BadRequest
 
 E_ACUTE_DECOMPOSED = "e\u0301"  # two code points, one after NFC
 ASTRAL_EMOJI = "\U0001F600"

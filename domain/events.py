@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 
 import orjson
 
-from social.clock import now_ms
-from social.ids import new_id
+from domain.clock import now_ms
+from domain.ids import new_id
 
 
 @dataclass(frozen=True)

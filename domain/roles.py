@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from social.errors import Forbidden, Unprocessable
+from domain.errors import Forbidden, Unprocessable
 
 EVERYONE = "user"
 STAFF_ROLES = frozenset({"moderator", "admin"})

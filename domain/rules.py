@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from social.errors import Unprocessable
+from domain.errors import Unprocessable
 
 TWEET_LIMIT = 140
 MESSAGE_LIMIT = 1000

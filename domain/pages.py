@@ -5,7 +5,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from social.errors import BadRequest
+from domain.errors import BadRequest
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
