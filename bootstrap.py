@@ -27,7 +27,6 @@ from graph.recommendations import RecommendationRepository
 from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
-from jobs.handlers import InlineEvents
 from settings import Settings
 from social.passwords import Passwords
 from social.ports import EventPublisher
@@ -75,9 +74,7 @@ class Services:
         self.dispatcher.client.close()
 
 
-def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -> Services:
-    """run_jobs_inline handles each event as it is published, in the caller, through the same
-    handlers the stream consumers run (tests of job effects)."""
+def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     driver = open_driver(settings)
     graph = Graph(driver)
@@ -118,6 +115,4 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
     )
-    if run_jobs_inline:
-        svc.bus = InlineEvents(svc)
     return svc
