@@ -11,7 +11,7 @@ import logging
 from redis import Redis
 from rq.cron import CronScheduler
 
-from bootstrap import redis_client
+from cache.client import redis_client
 from jobs import ranking
 from settings import Settings
 
