@@ -6,6 +6,8 @@
 //   reach         distinct users it was sent to: the followers of its author and of its
 //                 boosters, the author left out.
 // Replies form a tree (a reply answers one tweet), so each reply is reached by one path only.
+// A deleted tweet that had replies stays as a :DeletedTweet: no reply itself, but the chains
+// through it count, so the replies under it keep their depth.
 // In Neo4j Browser: :params {tweet_id: 1}
 MATCH (author:User)-[:POSTED]->(root:Tweet {id: $tweet_id})
 OPTIONAL MATCH path = (root)<-[:REPLY_TO]-+(reply:Tweet)

@@ -11,10 +11,13 @@ import pytest
 
 from domain.ids import new_id
 
-# Replies as (reply, answered); authors of each tweet; who boosted the root.
-REPLIES = [("a1", "r"), ("a2", "r"), ("b1", "a1"), ("c1", "b1"), ("b2", "a1"), ("d1", "a2")]
+# Replies as (reply, answered); authors of each tweet; who boosted the root. "gone" was deleted
+# but keeps its place in the thread, as a :DeletedTweet, because e1 answers it.
+REPLIES = [("a1", "r"), ("a2", "r"), ("b1", "a1"), ("c1", "b1"), ("b2", "a1"), ("d1", "a2"),
+           ("gone", "d1"), ("e1", "gone")]
 AUTHORS = {"r": "alice", "a1": "bob", "a2": "carol", "b1": "alice", "c1": "dan", "b2": "bob",
-           "d1": "eve", "lone": "fay"}
+           "d1": "eve", "e1": "fay", "lone": "fay"}
+DELETED = {"gone"}
 ROOT_BOOSTERS = ["carol", "fay"]
 FOLLOWS = [
     ("bob", "alice"), ("gus", "alice"), ("hal", "carol"), ("gus", "carol"), ("ivy", "fay"),
@@ -84,7 +87,10 @@ def thread(services) -> tuple[World, nx.DiGraph, nx.DiGraph]:
     world = World(services, prefix())
     world.users(*sorted({*AUTHORS.values(), *ROOT_BOOSTERS, *(u for pair in FOLLOWS for u in pair)}))
     world.tweets(AUTHORS)
-    world.run("UNWIND $rows AS row MATCH (reply:Tweet {id: row[0]}), (answered:Tweet {id: row[1]}) "
+    world.tweet["gone"] = new_id()
+    services.driver.execute_query("CREATE (:DeletedTweet {id: $id, author_id: $author})",
+                                  id=world.tweet["gone"], author=world.user["eve"])
+    world.run("UNWIND $rows AS row MATCH (reply:Tweet|DeletedTweet {id: row[0]}), (answered:Tweet|DeletedTweet {id: row[1]}) "
               "CREATE (reply)-[:REPLY_TO]->(answered)",
               [(world.tweet[a], world.tweet[b]) for a, b in REPLIES])
     world.run("UNWIND $rows AS row MATCH (u:User {id: row[0]}), (t:Tweet {id: row[1]}) "
@@ -96,7 +102,7 @@ def thread(services) -> tuple[World, nx.DiGraph, nx.DiGraph]:
 
 def expected_conversation(tweet: str, replies: nx.DiGraph, follows: nx.DiGraph) -> dict:
     """Replies point at what they answer: the thread under a tweet is its ancestors in networkx's terms."""
-    below = nx.ancestors(replies, tweet) if tweet in replies else set()
+    below = (nx.ancestors(replies, tweet) if tweet in replies else set()) - DELETED
     lengths = [nx.shortest_path_length(replies, reply, tweet) for reply in below]
     author = AUTHORS[tweet]
     boosters = ROOT_BOOSTERS if tweet == "r" else []
@@ -109,7 +115,7 @@ def expected_conversation(tweet: str, replies: nx.DiGraph, follows: nx.DiGraph) 
     }
 
 
-@pytest.mark.parametrize("tweet", ["r", "a1", "a2", "c1", "lone"])
+@pytest.mark.parametrize("tweet", ["r", "a1", "a2", "d1", "c1", "lone"])
 def test_conversation_depth_and_reach_match_networkx(thread, services, tweet):
     world, replies, follows = thread
     [row] = services.graph.read("analytics/conversation", tweet_id=world.tweet[tweet])
@@ -121,8 +127,9 @@ def test_conversation_depth_and_reach_match_networkx(thread, services, tweet):
 def test_conversation_of_the_root_counts_the_whole_tree(thread, services):
     world, _, _ = thread
     [row] = services.graph.read("analytics/conversation", tweet_id=world.tweet["r"])
-    # r <- a1 <- b1 <- c1 is the longest chain; gus follows two sources but counts once.
-    assert (row["replies"], row["depth"], row["participants"], row["boosters"], row["reach"]) == (6, 3, 5, 2, 4)
+    # r <- a2 <- d1 <- (deleted) <- e1 is the longest chain: the placeholder is no reply but keeps
+    # its place; gus follows two sources but counts once.
+    assert (row["replies"], row["depth"], row["participants"], row["boosters"], row["reach"]) == (7, 4, 6, 2, 4)
     assert services.graph.read("analytics/conversation", tweet_id=new_id()) == []
 
 
