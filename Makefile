@@ -21,6 +21,8 @@ status:
 	$(STACKCTL) status
 
 test:
+	$(STACKCTL) install
+	.venv/bin/lint-imports --no-cache
 	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
 
 # The same suite against a Redis Cluster of six nodes (3 masters, 3 replicas) instead of one server.
