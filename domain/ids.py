@@ -15,3 +15,14 @@ def new_id(now_ms: int | None = None) -> int:
 
 def id_time_ms(value: int) -> int:
     return (value >> RANDOM_BITS) + EPOCH_MS
+
+
+MAX_ID = 2**63 - 1  # Neo4j integers are signed 64-bit
+
+
+def parse_id(text: str) -> int | None:
+    """The id a decimal string names, or None when it names none (not ASCII digits, 0, past 2^63-1)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import secrets
 
+import flask
 import pytest
+from flask.testing import FlaskClient
+
+from tests.openapi_check import OpenApiCheck
 
 
 def pytest_collection_modifyitems(items):
@@ -18,6 +22,31 @@ def unique_name(prefix: str = "u") -> str:
 def unique_ip() -> str:
     """Each test client calls from its own address, as distinct users do, so per-IP limits hold per test."""
     return "10." + ".".join(str(b) for b in secrets.token_bytes(3))
+
+
+class CheckedClient(FlaskClient):
+    """The test client of every app the tests make: each response is checked against that app's
+    OpenAPI document (tests/openapi_check.py)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        app = self.application
+        if "openapi_check" not in app.extensions:
+            from web.openapi import document
+
+            app.extensions["openapi_check"] = OpenApiCheck(document(app))
+        request = response.request
+        app.extensions["openapi_check"].check(
+            request.method, request.path, response.status_code, response.content_type, response.get_data
+        )
+        return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checked_responses():
+    flask.Flask.test_client_class = CheckedClient
+    yield
+    flask.Flask.test_client_class = None
 
 
 @pytest.fixture(scope="session")
