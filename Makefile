@@ -3,7 +3,7 @@
 PYTHON ?= python3
 STACKCTL = $(PYTHON) stack/stackctl.py
 
-.PHONY: install run up down status test bench
+.PHONY: install run up down status test fuzz bench
 
 install:
 	$(STACKCTL) install
@@ -22,6 +22,10 @@ status:
 
 test:
 	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
+
+# The long schemathesis profile (the quick one runs in make test); docs/api.md.
+fuzz:
+	FUZZ_PROFILE=long $(STACKCTL) test tests/e2e/test_fuzz.py -s $(ARGS)
 
 bench:
 	$(STACKCTL) bench $(ARGS)

@@ -80,11 +80,25 @@ def _parameters(view, path: str) -> list[dict]:
     if model is not None:
         schema = model.model_json_schema(ref_template=_REF)
         for name, prop in schema.get("properties", {}).items():
+            prop = _not_null(prop)
             param = {"name": name, "in": "query", "required": name in schema.get("required", []), "schema": prop}
             if "description" in prop:
                 param["description"] = prop["description"]
             params.append(param)
     return params
+
+
+def _not_null(prop: dict) -> dict:
+    """A query parameter is left out rather than null: `str | None = None` is documented as a string."""
+    prop = {k: v for k, v in prop.items() if k != "title"}
+    variants = [v for v in prop.pop("anyOf", []) if v != {"type": "null"}]
+    if len(variants) == 1:
+        prop = {**variants[0], **prop}
+    elif variants:
+        prop["anyOf"] = variants
+    if prop.get("default", 0) is None:
+        del prop["default"]
+    return prop
 
 
 def _content(ref: dict | None, media_type: str) -> dict:
