@@ -8,6 +8,7 @@ from social import accounts
 from domain.errors import NotFound
 from web.context import services as svc
 from web.inputs import Body, path_id, takes
+from web.outputs import LoggedIn, NewTokenSecret, SessionList, TokenList, UserBody, responds
 from web.policy import PUBLIC, SIGNED_IN, allow
 from web.presenters import iso_ms, no_content, session_json
 from web.security import SESSION_COOKIE
@@ -32,6 +33,7 @@ class NewToken(Body):
 
 @bp.post("/register")
 @allow(PUBLIC, rate="register")
+@responds(UserBody, 201, errors=(409, 422))
 @takes(Register)
 def register(body: Register):
     """Create an account."""
@@ -41,6 +43,7 @@ def register(body: Register):
 
 @bp.post("/login")
 @allow(PUBLIC, rate="login")
+@responds(LoggedIn, errors=(401, 403))
 @takes(Login)
 def login(body: Login):
     """Start a session: sets the HttpOnly session cookie and returns the CSRF token."""
@@ -69,6 +72,7 @@ def login(body: Login):
 
 @bp.post("/logout")
 @allow(SIGNED_IN)
+@responds(None, 204)
 def logout():
     """End the current session at once."""
     if current_user.session is not None:
@@ -80,6 +84,7 @@ def logout():
 
 @bp.get("/sessions")
 @allow(SIGNED_IN)
+@responds(SessionList)
 def sessions():
     """The caller's live sessions."""
     current_id = current_user.session.id if current_user.session else None
@@ -89,6 +94,7 @@ def sessions():
 
 @bp.delete("/sessions/<session_id>")
 @allow(SIGNED_IN)
+@responds(None, 204)
 def revoke_session(session_id: str):
     """Revoke one of the caller's sessions."""
     accounts.revoke_session(svc(), current_user.user_id, session_id)
@@ -97,6 +103,7 @@ def revoke_session(session_id: str):
 
 @bp.get("/tokens")
 @allow(SIGNED_IN)
+@responds(TokenList)
 def tokens():
     """The caller's bearer tokens (names and ids; the secret is shown only at creation)."""
     return jsonify({"tokens": svc().tokens.list(current_user.user_id)})
@@ -104,6 +111,7 @@ def tokens():
 
 @bp.post("/tokens")
 @allow(SIGNED_IN)
+@responds(NewTokenSecret, 201, errors=(422,))
 @takes(NewToken)
 def create_token(body: NewToken):
     """Issue a bearer token for API clients."""
@@ -112,6 +120,7 @@ def create_token(body: NewToken):
 
 @bp.delete("/tokens/<token_id>")
 @allow(SIGNED_IN)
+@responds(None, 204)
 def revoke_token(token_id: str):
     """Revoke a bearer token at once."""
     not_found = NotFound("token_not_found", "You have no token with that id.")

@@ -28,6 +28,7 @@ from domain.errors import AppError, BadRequest, Forbidden, Unavailable
 from graph.driver import NEO4J_DOWN
 from social import messages
 from web.context import services
+from web.outputs import responds
 from web.policy import SIGNED_IN, allow
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def _event_stream(svc: Services, user_id: int, cursor: str, resumed: bool):
 
 @bp.get("/stream")
 @allow(SIGNED_IN)
+@responds(None, media_type="text/event-stream")
 def stream():
     """Server-sent events: notification, tweet and message, each with an id to resume from."""
     svc = services()
@@ -141,6 +143,7 @@ def _same_origin():
 
 @bp.get("/ws")
 @allow(SIGNED_IN)
+@responds(None, 101, errors=(400,))
 def ws_without_upgrade():
     """A WebSocket of the stream's frames that also sends messages (a plain GET is refused)."""
     raise BadRequest("websocket_expected", "Open this URL as a WebSocket.")
@@ -186,6 +189,7 @@ def _receive(conn, svc: Services, user_id: int, listener: Listener, send) -> Non
 
 @sock.route("/ws", bp=bp)
 @allow(SIGNED_IN)
+@responds(None, 101, errors=(400,))
 def ws(conn):
     """A WebSocket of the stream's frames that also sends messages."""
     svc = services()
