@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import neo4j
 import redis
 from rq import Queue
+from rq.serializers import JSONSerializer
 
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
@@ -15,7 +16,10 @@ from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
 from cache.tweets import TweetCache
-from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
+from cache.dispatcher import DISPATCHER_NAME, Dispatcher
+from cache.live_connections import LiveConnections
+from cache.revocations import Revocations
+from cache.user_streams import UserStreams
 from graph.driver import Graph, open_driver
 from graph.feed import FeedSource
 from graph.messages import MessageRepository
@@ -59,6 +63,8 @@ class Services:
     event_streams: EventStreams
     user_streams: UserStreams
     dispatcher: Dispatcher
+    revocations: Revocations
+    live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
 
@@ -90,7 +96,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
     graph = Graph(driver)
     r = redis_client(settings.redis_url)
     raw = redis_client(settings.redis_url, decode=False)
-    queue = Queue("default", connection=raw, is_async=not run_jobs_inline)
+    queue = Queue("default", connection=raw, is_async=not run_jobs_inline, serializer=JSONSerializer)
     event_streams = EventStreams(r)
     return Services(
         settings=settings,
@@ -104,7 +110,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         tweets=TweetRepository(graph),
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
-        sessions=SessionStore(r, settings.session_ttl_seconds),
+        sessions=SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -122,6 +128,8 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         user_streams=UserStreams(r),
         # its own client: the one connection that all of a web worker's open streams share
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
+        revocations=Revocations(r),
+        live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
     )
