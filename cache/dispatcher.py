@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from dataclasses import dataclass, field
 
 import redis
 
 from cache import revocations
 from cache.user_streams import Frame, channel
+from domain.retry import forever
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +94,8 @@ class Dispatcher:
             self.thread.start()
 
     def _run(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                self._poll()
-                backoff = 0.1
-            except Exception as err:
-                log.warning("push dispatcher failed (%s); resubscribing", err)
-                self._reset()
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+        """For the life of the process; a lost connection is dropped and every listener resubscribed."""
+        forever(threading.Event(), "push dispatcher", self._poll, lambda err: self._reset(), first=0.1, cap=2.0)
 
     def _poll(self) -> None:
         self._apply_changes()

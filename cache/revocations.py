@@ -7,15 +7,7 @@ from __future__ import annotations
 import redis
 
 CHANNEL = "credential_revoked"
-EVERY = "*"  # every credential of the user
-
-
-def session_credential(session_id: str) -> str:
-    return f"session:{session_id}"
-
-
-def token_credential(token_id: str | int) -> str:
-    return f"token:{token_id}"
+EVERY = "*"  # every credential of the user; one credential is named as domain.credentials names it
 
 
 def encode(user_id: int, credentials: list[str] | None) -> str:

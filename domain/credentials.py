@@ -15,6 +15,15 @@ FREE_ACCOUNT_FAILURES = 5  # failures for one account (from anywhere) before its
 MAX_LOGIN_DELAY_SECONDS = 3.0
 
 
+def session_credential(session_id: str) -> str:
+    """The name of a session as a live connection is bound to it, and as a revocation names it."""
+    return f"session:{session_id}"
+
+
+def token_credential(token_id: str | int) -> str:
+    return f"token:{token_id}"
+
+
 def check_scopes(scopes: list | None) -> tuple[str, ...]:
     if scopes is None:
         return DEFAULT_SCOPES

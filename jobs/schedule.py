@@ -14,7 +14,7 @@ import time
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from bootstrap import redis_client
+from cache.client import redis_client
 from jobs import ranking
 from settings import Settings
 

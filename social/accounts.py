@@ -4,18 +4,30 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from typing import Protocol
 
-from bootstrap import Services
-from domain.sessions import Session
-from cache import revocations
 from domain import credentials, rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from domain.ids import new_id
-from social import security_log
+from domain.sessions import Session
+from social import ports, security_log
 
 
-def register(svc: Services, username: str, password: str, display_name: str | None) -> dict:
+class AccountPorts(Protocol):
+    """What accounts use: users, passwords, sessions, tokens, and the cached author bodies a profile change refreshes."""
+
+    users: ports.UserStore
+    passwords: ports.PasswordHasher
+    sessions: ports.SessionStore
+    login_attempts: ports.LoginAttempts
+    tokens: ports.TokenStore
+    token_cache: ports.TokenCache
+    tweet_cache: ports.TweetCache
+    revocations: ports.Revocations
+
+
+def register(svc: AccountPorts, username: str, password: str, display_name: str | None) -> dict:
     rules.check_username(username)
     rules.check_password(password)
     name = rules.check_display_name(display_name) if display_name is not None else ""
@@ -30,7 +42,7 @@ def register(svc: Services, username: str, password: str, display_name: str | No
     return svc.users.hydrate([user_id])[0]
 
 
-def login(svc: Services, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
+def login(svc: AccountPorts, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
     """Returns the cookie secret, the session and the user. Failures block this address (for this
     account, and over all accounts); for the account itself they only slow logins down."""
     key = rules.username_key(username)[:64]
@@ -49,7 +61,7 @@ def login(svc: Services, username: str, password: str, ip: str, user_agent: str)
     return secret, session, svc.users.hydrate([creds["id"]], viewer_id=creds["id"])[0]
 
 
-def _check_attempts(svc: Services, key: str, client: str, username: str) -> None:
+def _check_attempts(svc: AccountPorts, key: str, client: str, username: str) -> None:
     wait, account_failures = svc.login_attempts.check(key, client)
     if wait:
         security_log.event("login.blocked", username=username[:64], client=client, retry_after=wait)
@@ -63,29 +75,29 @@ def _check_attempts(svc: Services, key: str, client: str, username: str) -> None
         time.sleep(delay)  # a greenlet's pause under gevent: it slows the guesser, it holds no worker
 
 
-def _failed(svc: Services, key: str, client: str, username: str, what: str) -> None:
+def _failed(svc: AccountPorts, key: str, client: str, username: str, what: str) -> None:
     locked = svc.login_attempts.record_failure(key, client)
     security_log.event(what, username=username[:64], client=client)
     if locked:
         security_log.event("login.lockout", username=username[:64], client=client)
 
 
-def logout(svc: Services, user_id: int, session_id: str) -> None:
+def logout(svc: AccountPorts, user_id: int, session_id: str) -> None:
     svc.sessions.revoke(user_id, session_id)
     _ended(svc, user_id, [session_id], [], "logout")
 
 
-def revoke_session(svc: Services, user_id: int, session_id: str) -> None:
+def revoke_session(svc: AccountPorts, user_id: int, session_id: str) -> None:
     if not svc.sessions.revoke(user_id, session_id):
         raise NotFound("session_not_found", "You have no session with that id.")
     _ended(svc, user_id, [session_id], [], "revoked")
 
 
-def _ended(svc: Services, user_id: int, session_ids: list[str], token_ids: list, reason: str) -> None:
+def _ended(svc: AccountPorts, user_id: int, session_ids: list[str], token_ids: list, reason: str) -> None:
     """Tells every web worker to close the live connections of these credentials, and logs it."""
     svc.revocations.announce(
         user_id,
-        [revocations.session_credential(s) for s in session_ids] + [revocations.token_credential(t) for t in token_ids],
+        [credentials.session_credential(s) for s in session_ids] + [credentials.token_credential(t) for t in token_ids],
     )
     if session_ids:
         security_log.event("session.revoked", user_id=user_id, count=len(session_ids), reason=reason)
@@ -93,7 +105,7 @@ def _ended(svc: Services, user_id: int, session_ids: list[str], token_ids: list,
         security_log.event("token.revoked", user_id=user_id, token_ids=[str(t) for t in token_ids], reason=reason)
 
 
-def end_all_access(svc: Services, user_id: int, reason: str) -> None:
+def end_all_access(svc: AccountPorts, user_id: int, reason: str) -> None:
     """Every session and token of the user ends now (suspension), and their live connections with them."""
     svc.sessions.revoke_all(user_id)
     svc.token_cache.forget(*svc.tokens.delete_all(user_id))
@@ -101,7 +113,7 @@ def end_all_access(svc: Services, user_id: int, reason: str) -> None:
     security_log.event("access.revoked", user_id=user_id, reason=reason)
 
 
-def change_password(svc: Services, user_id: int, username: str, session_id: str, current: str, new: str,
+def change_password(svc: AccountPorts, user_id: int, username: str, session_id: str, current: str, new: str,
                     ip: str) -> None:
     """Every other session and every token of the user ends; this session goes on. A wrong current
     password counts as a failed login from this address."""
@@ -124,7 +136,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(svc: Services, user_id: int, name: str, scopes: list | None = None,
+def create_token(svc: AccountPorts, user_id: int, name: str, scopes: list | None = None,
                  expires_in: int | None = None) -> dict:
     name = rules.check_token_name(name)
     scopes = credentials.check_scopes(scopes)
@@ -140,7 +152,7 @@ def create_token(svc: Services, user_id: int, name: str, scopes: list | None = N
             "expires_at": expires_ms}
 
 
-def revoke_token(svc: Services, user_id: int, token_id: int) -> None:
+def revoke_token(svc: AccountPorts, user_id: int, token_id: int) -> None:
     token_hash = svc.tokens.delete(user_id, token_id)
     if token_hash is None:
         raise NotFound("token_not_found", "You have no token with that id.")
@@ -148,7 +160,7 @@ def revoke_token(svc: Services, user_id: int, token_id: int) -> None:
     _ended(svc, user_id, [], [token_id], "revoked")
 
 
-def token_owner(svc: Services, token: str) -> dict | None:
+def token_owner(svc: AccountPorts, token: str) -> dict | None:
     """{user_id, username, token_id, scopes, expires_at} for a live token, cached briefly in Redis."""
     return token_owner_by_hash(svc, _token_hash(token))
 
@@ -157,7 +169,7 @@ def token_hash_of(token: str) -> str:
     return _token_hash(token)
 
 
-def token_owner_by_hash(svc: Services, token_hash: str) -> dict | None:
+def token_owner_by_hash(svc: AccountPorts, token_hash: str) -> dict | None:
     owner = svc.token_cache.get(token_hash)
     if owner is None:
         owner = svc.tokens.owner(token_hash)
@@ -169,18 +181,18 @@ def token_owner_by_hash(svc: Services, token_hash: str) -> dict | None:
     return owner
 
 
-def user_id_of(svc: Services, username: str) -> int:
+def user_id_of(svc: AccountPorts, username: str) -> int:
     user_id = svc.users.id_by_username(rules.username_key(username)) if username else None
     if user_id is None:
         raise NotFound("user_not_found", f"No user is called {username!r}.")
     return user_id
 
 
-def get_user(svc: Services, username: str, viewer_id: int | None) -> dict:
+def get_user(svc: AccountPorts, username: str, viewer_id: int | None) -> dict:
     return svc.users.hydrate([user_id_of(svc, username)], viewer_id)[0]
 
 
-def update_profile(svc: Services, user_id: int, display_name: str | None, bio: str | None) -> dict:
+def update_profile(svc: AccountPorts, user_id: int, display_name: str | None, bio: str | None) -> dict:
     changes = {}
     if display_name is not None:
         changes["display_name"] = rules.check_display_name(display_name)

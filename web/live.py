@@ -27,7 +27,7 @@ from cache.dispatcher import REVOKED, SYNC, Listener
 from cache.user_streams import Frame, id_key
 from domain.errors import RateLimited, Unavailable
 from social import admin
-from web.errors import NEO4J_DOWN
+from graph.driver import NEO4J_DOWN
 from web.security import Principal
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from flask import Flask, request
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cache import revocations
+from domain import credentials
 from domain.errors import Forbidden, Unauthenticated
 from domain.sessions import Session
 from settings import Settings
@@ -36,8 +36,8 @@ class Principal(UserMixin):
     def credential(self) -> str:
         """What a revocation names (cache/revocations.py): this session, or this token."""
         if self.session is not None:
-            return revocations.session_credential(self.session.id)
-        return revocations.token_credential(self.token_id)
+            return credentials.session_credential(self.session.id)
+        return credentials.token_credential(self.token_id)
 
     def still_valid(self, svc) -> bool:
         """Whether the session or token is still live (a long-lived connection asks again and again)."""

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from cache.user_streams import Frame
 from web.context import services
-from web.errors import REDIS_DOWN
+from cache.client import REDIS_DOWN
 from web.live import ENDED, READY, RESET, Live, close_live, frames, open_live
 from web.policy import SIGNED_IN, allow
 

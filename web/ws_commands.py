@@ -7,7 +7,8 @@ import orjson
 
 from domain.errors import AppError, BadRequest, RateLimited, Unavailable
 from social import messages
-from web.errors import NEO4J_DOWN, REDIS_DOWN
+from cache.client import REDIS_DOWN
+from graph.driver import NEO4J_DOWN
 from web.limits import spend
 from web.live import Live
 
