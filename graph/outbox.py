@@ -10,38 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import neo4j
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph.driver import Graph, cypher
-from graph.group_commit import GroupCommit
 from domain.events import Envelope, unwrap
+from graph.driver import Graph, Tx
+from graph.group_commit import GroupCommit
 
 
 def _record_params(event: Envelope) -> dict:
     return {"id": event.id, "type": event.type, "payload": event.payload(), "at_ms": event.at_ms}
 
 
-def _write_and_record(tx: neo4j.ManagedTransaction, query: str, params: dict, record: str,
-                      event: dict, when: str | None) -> dict | None:
-    rows = tx.run(query, params).data()
+def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: str | None) -> dict | None:
+    rows = tx.run(name, **params)
     row = rows[0] if rows else None
     if row is not None and (when is None or row[when]):
-        tx.run(record, events=[event]).consume()
+        tx.run("outbox/record", events=[_record_params(event)])
     return row
 
 
-def _write_batch_and_record(tx: neo4j.ManagedTransaction, query: str, items: list[dict], record: str,
-                            events: list[Envelope | None], when: str | None) -> list[dict | None]:
+def _write_batch_and_record(tx: Tx, name: str, items: list[dict], events: list[Envelope | None],
+                            when: str | None) -> list[dict | None]:
     rows: list[dict | None] = [None] * len(events)
-    for row in tx.run(query, items=items).data():
+    for row in tx.run(name, items=items):
         rows[row.pop("i")] = row
     recorded = [
         _record_params(e) for e, row in zip(events, rows)
         if e is not None and row is not None and (when is None or row[when])
     ]
     if recorded:
-        tx.run(record, events=recorded).consume()
+        tx.run("outbox/record", events=recorded)
     return rows
 
 
@@ -60,9 +58,7 @@ def group_committed(graph: Graph, name: str, when: str | None = None,
         items = [{**params, "i": i} for i, (params, _) in enumerate(batch)]
         if lock_order:
             items.sort(key=lock_order)
-        with graph.session() as s:
-            return s.execute_write(_write_batch_and_record, cypher(name), items, cypher("outbox/record"),
-                                   [e for _, e in batch], when)
+        return graph.write_with(_write_batch_and_record, name, items, [e for _, e in batch], when)
 
     return GroupCommit(write, alone=_worth_alone)
 
@@ -73,10 +69,7 @@ def write_recording(graph: Graph, name: str, params: dict, event: Envelope | Non
     column `when` (if named) is true: a repeated like or follow changes nothing and tells no one."""
     if event is None:
         return graph.write_one(name, **params)
-    with graph.session() as s:
-        return s.execute_write(
-            _write_and_record, cypher(name), params, cypher("outbox/record"), _record_params(event), when
-        )
+    return graph.write_with(_write_and_record, name, params, event, when)
 
 
 class Outbox:

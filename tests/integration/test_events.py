@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from cache.streams import EventStreams
-from graph.driver import cypher
-from graph.outbox import _record_params, _write_and_record
+from graph.driver import Tx
+from graph.outbox import _write_batch_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
@@ -66,8 +66,8 @@ def test_a_rolled_back_write_leaves_no_event(services):
     event = envelop(Followed(a, b))
 
     def write_then_fail(tx):
-        params = {"follower_id": a, "followee_id": b, "now_ms": now_ms()}
-        _write_and_record(tx, cypher("follows/follow"), params, cypher("outbox/record"), _record_params(event), "created")
+        items = [{"i": 0, "follower_id": a, "followee_id": b, "now_ms": now_ms()}]
+        _write_batch_and_record(Tx(tx), "follows/follow", items, [event], "created")
         raise RuntimeError("the request fails before its commit")
 
     with services.graph.session() as s, pytest.raises(RuntimeError):
