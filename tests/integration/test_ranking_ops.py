@@ -2,7 +2,7 @@
 import pytest
 
 from jobs import ranking as ranking_jobs
-from jobs.schedule import scheduler
+from jobs import schedule
 from ranking import refresh
 
 
@@ -77,10 +77,18 @@ def test_pagerank_runs_at_once_when_most_users_have_no_rank_and_not_otherwise(se
     assert not refresh.ranks_missing(services)
 
 
-def test_the_scheduler_checks_for_missing_ranks_at_start_and_runs_pagerank_on_the_clock(services):
-    jobs = {job.func_name.rsplit(".", 1)[-1]: job for job in scheduler(services.raw_redis).get_jobs()}
-    assert set(jobs) == {"refresh_pagerank", "refresh_pagerank_if_missing", "refresh_popular"}
-    due_at_start = {name for name, job in jobs.items() if job.should_run()}
-    assert due_at_start == {"refresh_pagerank_if_missing", "refresh_popular"}
-    assert jobs["refresh_pagerank_if_missing"].interval == 60
-    assert jobs["refresh_pagerank"].cron == "*/10 * * * *"
+def test_the_schedule_checks_for_missing_ranks_at_start_and_every_minute_and_ranks_every_ten(services):
+    r = services.raw_redis
+    for func, _, _, _ in schedule.SCHEDULE:
+        r.delete(schedule._next_key(func))
+    queues = schedule.queues_for(r)
+    try:
+        at_start = schedule.tick(r, queues, 1000.0)
+        a_minute_on = schedule.tick(r, queues, 1060.0)
+        ten_minutes_on = schedule.tick(r, queues, 1600.0)
+    finally:
+        for queue in queues.values():
+            queue.empty()
+    assert at_start[:2] == ["refresh_pagerank", "refresh_pagerank_if_missing"]  # the check runs second
+    assert "refresh_pagerank_if_missing" in a_minute_on and "refresh_pagerank" not in a_minute_on
+    assert "refresh_pagerank" in ten_minutes_on

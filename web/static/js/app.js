@@ -2,6 +2,7 @@
 import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
 import { blocksPage, bookmarksPage, relationButtons, searchPage, tagPage, trendingTags } from './discover.js';
 import { openSocket, openStream } from './live.js';
+import { localPath } from './paths.js';
 import { threadPage } from './thread.js';
 import { tweetUrl } from './tweetparts.js';
 import { $, h, pagedList, show, showError, toast, tweetItem, userLine, when } from './ui.js';
@@ -81,7 +82,7 @@ function signinPage() {
     submitting(form, $('#form-error'), async () => {
       const { username, password } = formValues(form);
       await post('/auth/login', { username, password });
-      location.assign(form.dataset.next || '/');
+      location.assign(localPath(form.dataset.next));
     });
   });
 }
