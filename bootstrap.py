@@ -10,6 +10,7 @@ from rq import Queue
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
+from cache.media_uploads import MediaUploads
 from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
@@ -18,6 +19,7 @@ from cache.tweets import TweetCache
 from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
 from graph.driver import Graph, open_driver
 from graph.feed import FeedSource
+from graph.media import MediaRepository
 from graph.messages import MessageRepository
 from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
@@ -29,6 +31,7 @@ from graph.users import UserRepository
 from settings import Settings
 from social.bus import EventBus
 from social.passwords import Passwords
+from storage import BlobStore, open_store
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Services:
     dispatcher: Dispatcher
     notifications: NotificationRepository
     messages: MessageRepository
+    media: MediaRepository
+    media_uploads: MediaUploads
+    blobs: BlobStore
 
     def close(self) -> None:
         self.driver.close()
@@ -124,4 +130,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        media=MediaRepository(graph),
+        media_uploads=MediaUploads(r),
+        blobs=open_store(settings),
     )

@@ -17,9 +17,10 @@ class TweetRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = ()) -> dict:
         """The new tweet's public object."""
-        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms, "media_ids": list(media_ids)}
         return _public(write_recording(self.graph, "tweets/create", params, event))
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:

@@ -1,5 +1,6 @@
-"""The ranking schedule, run by RQ's cron scheduler: `python -m jobs.schedule`. It only enqueues;
-the worker runs the jobs. Popularity decays with time, so it is refreshed whole every minute."""
+"""The ranking and cleanup schedule, run by RQ's cron scheduler: `python -m jobs.schedule`. It only
+enqueues; the worker runs the jobs. Popularity decays with time, so it is refreshed whole every
+minute; unfinished media uploads are purged hourly once a day old."""
 from __future__ import annotations
 
 import logging
@@ -7,11 +8,12 @@ import logging
 from rq.cron import CronScheduler
 
 from bootstrap import redis_client
-from jobs import ranking
+from jobs import media, ranking
 from settings import Settings
 
 POPULAR_EVERY_SECONDS = 60
 PAGERANK_EVERY_SECONDS = 600
+MEDIA_PURGE_EVERY_SECONDS = 3600
 
 
 def main() -> None:
@@ -19,6 +21,7 @@ def main() -> None:
     scheduler = CronScheduler(connection=redis_client(Settings.from_env().redis_url, decode=False))
     scheduler.register(ranking.refresh_pagerank, "low", interval=PAGERANK_EVERY_SECONDS, job_timeout=900)
     scheduler.register(ranking.refresh_popular, "low", interval=POPULAR_EVERY_SECONDS, job_timeout=300)
+    scheduler.register(media.purge_stale, "low", interval=MEDIA_PURGE_EVERY_SECONDS, job_timeout=900)
     scheduler.start()
 
 

@@ -43,7 +43,7 @@ JVM_OPTIONS = (
 )
 # Debian packages, each with the file that tells it is installed. The tests also need Chromium:
 # Playwright drives Debian's build, since it cannot download a browser of its own here.
-STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server")}
+STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server"), "ffmpeg": Path("/usr/bin/ffprobe")}
 TEST_PACKAGES = {**STACK_PACKAGES, "chromium": Path("/usr/bin/chromium")}
 BENCH_PACKAGES = {**STACK_PACKAGES, "wrk": Path("/usr/bin/wrk")}
 DEFAULT_PASSWORD = "socialgraph-dev"
