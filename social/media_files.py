@@ -125,7 +125,7 @@ def process_audio(src: Path, mime: str, out_dir: Path) -> Processed:
         raise Rejected("media_too_large", f"Audio may last at most {AUDIO.max_duration_ms // 60000} minutes.")
     out = out_dir / f"audio.{EXTENSIONS[mime]}"
     _run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(src), "-map", "0:a:0", "-map_metadata", "-1",
-          "-c", "copy", "-f", muxer, "-y", str(out)])
+          "-fflags", "+bitexact", "-c", "copy", "-f", muxer, "-y", str(out)])
     return Processed(mime, out, duration_ms=duration_ms, peaks=waveform(out, duration_ms))
 
 

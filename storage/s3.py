@@ -73,10 +73,10 @@ class S3Store:
             raise
 
     def delete(self, keys: Iterable[str]) -> None:
-        keys = list(keys)
-        for start in range(0, len(keys), 1000):
-            objects = [{"Key": k} for k in keys[start:start + 1000]]
-            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+        """One request a key: a media has few, and DeleteObjects' checksum headers are not
+        understood by every S3-compatible server (S3Proxy refuses them)."""
+        for key in keys:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
 
     def delete_prefix(self, prefix: str) -> None:
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
