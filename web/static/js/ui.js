@@ -1,5 +1,6 @@
 // DOM building blocks shared by the pages. Text always goes in as text, never as HTML.
 import { del, post } from './api.js';
+import { mediaBlock } from './media.js';
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -74,6 +75,7 @@ export function tweetItem(tweet) {
   return h('li', { class: 'tweet', 'data-id': tweet.id },
     h('div', { class: 'meta' }, userLine(tweet.author), h('span', { class: 'sep' }, '·'), when(tweet.created_at)),
     h('p', { class: 'text' }, tweet.text),
+    mediaBlock(tweet.media),
     h('div', { class: 'actions' }, likeButton(tweet)));
 }
 
