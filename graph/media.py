@@ -1,7 +1,9 @@
 """Media uploads in the graph: (:User)-[:UPLOADED]->(:Media), and (:Tweet)-[:HAS_MEDIA]->(:Media)."""
 from __future__ import annotations
 
+from domain.events import Envelope
 from graph.driver import Graph
+from graph.outbox import write_recording
 
 
 class MediaRepository:
@@ -19,9 +21,12 @@ class MediaRepository:
         """{media, owner_id}."""
         return self.graph.read_one("media/get", id=media_id)
 
-    def transition(self, media_id: int, from_states: tuple[str, ...], props: dict) -> dict | None:
-        """{media, owner_id} after the change, or None when the upload was not in from_states."""
-        return self.graph.write_one("media/transition", id=media_id, from_=list(from_states), props=props)
+    def transition(self, media_id: int, from_states: tuple[str, ...], props: dict,
+                   event: Envelope | None = None) -> dict | None:
+        """{media, owner_id} after the change, or None when the upload was not in from_states; the
+        event is recorded with a change."""
+        params = {"id": media_id, "from_": list(from_states), "props": props}
+        return write_recording(self.graph, "media/transition", params, event)
 
     def attachable(self, author_id: int, media_ids: list[int]) -> list[dict]:
         return self.graph.read("media/attachable", author_id=author_id, ids=media_ids)

@@ -4,9 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
+from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
+                           Unfollowed)
 from ranking.refresh import rescore
-from social import messages, notifications, timeline
-from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from social import live, media, messages, notify, timeline
 
 
 def _each(use_case):
@@ -20,13 +21,18 @@ def _each(use_case):
     return handle
 
 
+def _process_media(svc, events: list[Envelope]) -> None:
+    for e in events:
+        media.process(svc, e.event.media_id)
+
+
 def _rescore(svc, events: list[Envelope]) -> None:
     rescore(svc, sorted({e.event.tweet_id for e in events}))
 
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), notifications.announce_tweets),
+        TweetPosted: (_each(timeline.fan_out), live.announce_tweets),
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
@@ -35,11 +41,14 @@ HANDLERS = {
         LikeChanged: (_rescore,),
     },
     "notify": {
-        TweetDeleted: (notifications.on_tweets_deleted,),
-        Followed: (notifications.on_follows,),
-        Unfollowed: (notifications.on_unfollows,),
-        LikeChanged: (notifications.on_likes,),
+        TweetDeleted: (notify.on_tweets_deleted,),
+        Followed: (notify.on_follows,),
+        Unfollowed: (notify.on_unfollows,),
+        LikeChanged: (notify.on_likes,),
         MessageSent: (messages.deliver,),
+    },
+    "media": {
+        MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification
     },
 }
 
@@ -48,3 +57,16 @@ def handle(svc, group: str, events: list[Envelope]) -> None:
     """Runs the group's handlers on events of one kind."""
     for handler in HANDLERS[group].get(type(events[0].event), ()):
         handler(svc, events)
+
+
+class InlineEvents:
+    """The event publisher of tests of job effects: every group handles each event at once, in the
+    caller, and the event is marked relayed so that no relay moves it again."""
+
+    def __init__(self, svc):
+        self.svc = svc
+
+    def publish(self, event: Envelope) -> None:
+        for group in HANDLERS:
+            handle(self.svc, group, [event])
+        self.svc.outbox.mark_relayed([event.id])

@@ -8,17 +8,32 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
 import orjson
 
-from bootstrap import Services
 from domain.clock import now_ms
 from domain.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable
+from domain.events import MediaFinalized, envelop
 from domain.ids import new_id
 from domain.media import (AUDIO, IMAGE, KINDS, SNIFF_BYTES, UPLOAD_TTL_MS, chunk_count, chunk_length, missing_chunks,
                           sniff)
+from social import ports
 from social.media_files import Processed, Rejected, process_audio, process_image
+
+
+
+class MediaPorts(Protocol):
+    """Uploads in the graph, their chunk bookkeeping, the bytes, the event publisher and the
+    uploader's live stream."""
+
+    media_chunk_size: int
+    media: ports.MediaStore
+    media_uploads: ports.MediaUploadBook
+    blobs: ports.BlobStore
+    bus: ports.EventPublisher
+    user_streams: ports.UserStreams
+
 
 log = logging.getLogger(__name__)
 STALE_BATCH = 500
@@ -37,7 +52,7 @@ def file_key(media_id: int, name: str) -> str:
     return f"media/{media_id}/{name}"
 
 
-def _public(svc: Services, media: dict) -> dict:
+def _public(svc: MediaPorts, media: dict) -> dict:
     """The contract's media object; an open upload tells which chunks it still lacks."""
     m = {
         "id": str(media["id"]), "state": media["state"], "type": media.get("type") or media["requested_type"],
@@ -56,14 +71,14 @@ def _public(svc: Services, media: dict) -> dict:
     return m
 
 
-def _owned(svc: Services, user_id: int, media_id: int) -> dict:
+def _owned(svc: MediaPorts, user_id: int, media_id: int) -> dict:
     row = svc.media.get(media_id)
     if row is None or row["owner_id"] != user_id:
         raise _not_found()
     return row["media"]
 
 
-def start_upload(svc: Services, user_id: int, media_type: str, total_bytes: int) -> dict:
+def start_upload(svc: MediaPorts, user_id: int, media_type: str, total_bytes: int) -> dict:
     kind = KINDS.get(media_type)
     if kind is None:
         raise Unprocessable("media_type_unsupported", "media_type must be image or audio.", field="media_type")
@@ -74,17 +89,17 @@ def start_upload(svc: Services, user_id: int, media_type: str, total_bytes: int)
         raise PayloadTooLarge("media_too_large", f"A {kind.name} may have at most {kind.max_bytes} bytes.",
                               limit=kind.max_bytes)
     media_id, now = new_id(), now_ms()
-    chunk_size = svc.settings.media_chunk_size
+    chunk_size = svc.media_chunk_size
     svc.media_uploads.start(media_id, user_id, total_bytes, chunk_size)
     row = svc.media.create(media_id, user_id, kind.name, total_bytes, chunk_size, now, now + UPLOAD_TTL_MS)
     return _public(svc, row["media"])
 
 
-def get_media(svc: Services, user_id: int, media_id: int) -> dict:
+def get_media(svc: MediaPorts, user_id: int, media_id: int) -> dict:
     return _public(svc, _owned(svc, user_id, media_id))
 
 
-def _refusal(svc: Services, user_id: int, media_id: int, answer: str):
+def _refusal(svc: MediaPorts, user_id: int, media_id: int, answer: str):
     if answer in ("gone", "other"):
         row = svc.media.get(media_id)
         if answer == "other" or row is None or row["owner_id"] != user_id:
@@ -103,7 +118,7 @@ def _limited(blocks: Iterable[bytes], limit: int, digest) -> Iterator[bytes]:
         yield block
 
 
-def put_chunk(svc: Services, user_id: int, media_id: int, index: int, blocks: Iterable[bytes]) -> None:
+def put_chunk(svc: MediaPorts, user_id: int, media_id: int, index: int, blocks: Iterable[bytes]) -> None:
     """Streams the chunk to storage under a key of its own, then records it: the first bytes at an
     index win; the same bytes again are fine, others are a conflict (and what was written goes)."""
     upload = svc.media_uploads.get(media_id)
@@ -135,9 +150,9 @@ def put_chunk(svc: Services, user_id: int, media_id: int, index: int, blocks: It
     raise _refusal(svc, user_id, media_id, answer)
 
 
-def finalize(svc: Services, user_id: int, media_id: int) -> dict:
+def finalize(svc: MediaPorts, user_id: int, media_id: int) -> dict:
     """Closes the upload once every chunk is in and checks that its first bytes are of the announced
-    kind; the caller then queues the processing job."""
+    kind; processing then runs in the consumers (the MediaFinalized event, recorded with the change)."""
     media = _owned(svc, user_id, media_id)
     if media["state"] != "uploading":
         raise Conflict("media_already_finalized", f"This upload is already {media['state']}.", state=media["state"])
@@ -157,25 +172,28 @@ def finalize(svc: Services, user_id: int, media_id: int) -> dict:
                             f"The file is not a supported {media['requested_type']} "
                             f"(its content is {found[1] if found else 'of no supported type'}).",
                             detected=found[0] if found else None)
-    row = svc.media.transition(media_id, ("uploading",), {"state": "processing", "type": found[0], "mime": found[1]})
+    event = envelop(MediaFinalized(media_id, user_id))
+    row = svc.media.transition(media_id, ("uploading",), {"state": "processing", "type": found[0], "mime": found[1]},
+                               event)
     public = _public(svc, row["media"])
     _push(svc, user_id, public, "processing")
+    svc.bus.publish(event)
     return public
 
 
-def _push(svc: Services, user_id: int, media: dict, stage: str) -> None:
+def _push(svc: MediaPorts, user_id: int, media: dict, stage: str) -> None:
     data = orjson.dumps({"type": "media", "media": media}).decode()
     svc.user_streams.push([(user_id, f"media:{media['id']}:{stage}", now_ms(), "media", data)])
 
 
-def _fail(svc: Services, media_id: int, from_states: tuple[str, ...], code: str, message: str) -> dict | None:
+def _fail(svc: MediaPorts, media_id: int, from_states: tuple[str, ...], code: str, message: str) -> dict | None:
     row = svc.media.transition(media_id, from_states, {"state": "failed", "error_code": code, "error_message": message})
     svc.blobs.delete_prefix(f"uploads/{media_id}/")
     svc.media_uploads.forget(media_id)
     return row
 
 
-def _assemble(svc: Services, media_id: int, into: Path) -> None:
+def _assemble(svc: MediaPorts, media_id: int, into: Path) -> None:
     upload = svc.media_uploads.get(media_id)
     with open(into, "wb") as out:
         for index in sorted(upload.chunks):
@@ -183,7 +201,7 @@ def _assemble(svc: Services, media_id: int, into: Path) -> None:
                 out.write(block)
 
 
-def _store(svc: Services, media_id: int, done: Processed) -> dict:
+def _store(svc: MediaPorts, media_id: int, done: Processed) -> dict:
     """Writes the processed files under names made of their digest (so a URL's bytes never change)."""
     with open(done.path, "rb") as f:
         digest = hashlib.file_digest(f, "sha256").hexdigest()[:20]
@@ -199,7 +217,7 @@ def _store(svc: Services, media_id: int, done: Processed) -> dict:
     return props
 
 
-def process(svc: Services, media_id: int) -> None:
+def process(svc: MediaPorts, media_id: int) -> None:
     """The processing job: the bytes decide the type; the uploader's stream hears of progress and the end."""
     row = svc.media.get(media_id)
     if row is None or row["media"]["state"] != "processing":
@@ -235,7 +253,7 @@ def process(svc: Services, media_id: int) -> None:
         _push(svc, owner_id, _public(svc, row["media"]), row["media"]["state"])
 
 
-def check_attachable(svc: Services, author_id: int, media_ids: list[int]) -> list[int]:
+def check_attachable(svc: MediaPorts, author_id: int, media_ids: list[int]) -> list[int]:
     """The ids a tweet may carry: the author's own ready media, up to 4 images or 1 audio."""
     if not media_ids:
         return []
@@ -259,13 +277,13 @@ def check_attachable(svc: Services, author_id: int, media_ids: list[int]) -> lis
     return media_ids
 
 
-def release(svc: Services, media_ids: list[int]) -> None:
+def release(svc: MediaPorts, media_ids: list[int]) -> None:
     """After a tweet's deletion: its media that no other tweet carries go, files and all."""
     for media_id in svc.media.release(media_ids) if media_ids else []:
         svc.blobs.delete_prefix(f"media/{media_id}/")
 
 
-def purge_stale(svc: Services) -> int:
+def purge_stale(svc: MediaPorts) -> int:
     """The scheduled job: uploads not ready a day after they began are deleted with their chunks."""
     purged = 0
     while ids := svc.media.stale(now_ms(), STALE_BATCH):
@@ -279,7 +297,7 @@ def purge_stale(svc: Services) -> int:
     return purged
 
 
-def served_file(svc: Services, media_id: int, name: str) -> dict:
+def served_file(svc: MediaPorts, media_id: int, name: str) -> dict:
     """{key, size, mime} of a ready media's file or preview, by its public name."""
     row = svc.media.get(media_id)
     media = row["media"] if row else None

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from domain.errors import AppError, NotFound, PayloadTooLarge, RangeNotSatisfiable
 from domain.media import parse_range
-from jobs.media import queue_processing
 from social import media
 from web.context import services as svc
 from web.errors import error_response
@@ -42,8 +41,9 @@ def start(body: NewUpload):
     return jsonify({"media": media.start_upload(svc(), current_user.user_id, body.media_type, body.total_bytes)}), 201
 
 
-def _request_blocks():
-    stream = request.stream
+def _request_blocks(stream):
+    """The body as it arrives (the stream itself, not the request proxy: a store may read it from
+    another thread)."""
     while block := stream.read(READ_BLOCK):
         yield block
 
@@ -54,13 +54,13 @@ def put_chunk(media_id: str, index: str):
     """Upload chunk `index` (from 0) of an upload: the raw bytes, application/octet-stream."""
     if request.mimetype != "application/octet-stream":
         raise UnsupportedMediaType(message="A chunk is sent as application/octet-stream.")
-    chunk_size = svc().settings.media_chunk_size
+    chunk_size = svc().media_chunk_size
     if (request.content_length or 0) > chunk_size:
         raise PayloadTooLarge("chunk_too_large", f"A chunk may have at most {chunk_size} bytes.", limit=chunk_size)
     request.max_content_length = chunk_size + 1  # the use case refuses the byte past chunk_size
     if not index.isascii() or not index.isdigit() or len(index) > 6:
         raise NotFound("chunk_not_found", "Chunk indexes are whole numbers from 0.")
-    media.put_chunk(svc(), current_user.user_id, _media_id(media_id), int(index), _request_blocks())
+    media.put_chunk(svc(), current_user.user_id, _media_id(media_id), int(index), _request_blocks(request.stream))
     return no_content()
 
 
@@ -75,9 +75,7 @@ def get(media_id: str):
 @allow(SIGNED_IN)
 def finalize(media_id: str):
     """Finish an upload whose chunks have all arrived: processing starts (202), reported on /stream."""
-    found = media.finalize(svc(), current_user.user_id, _media_id(media_id))
-    queue_processing(svc().queue, int(found["id"]))
-    return jsonify({"media": found}), 202
+    return jsonify({"media": media.finalize(svc(), current_user.user_id, _media_id(media_id))}), 202
 
 
 @bp.get("/media/<media_id>/<name>")
