@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs import runtime
+from jobs.handlers import InlineEvents
 from storage.s3 import S3Store
 from tests import media_samples
 from tests.integration.test_media import API, chunks_of, error, put, start
@@ -49,24 +49,21 @@ def test_s3_store_streams_writes_reads_ranges_and_deletes(s3):
 
 def test_an_upload_through_the_api_lands_in_the_bucket(services, s3, make_user):
     on_s3 = dataclasses.replace(services, blobs=s3)
-    app = create_app(services=on_s3)
-    runtime.install(on_s3)
-    try:
-        user = make_user()
-        alice = type(user)(app, user.username, user.password)  # signed in to the app on S3
-        sound = media_samples.wav(seconds=40, rate=16000)  # two chunks
-        m = start(alice, sound, "audio")
-        parts = chunks_of(sound)
-        assert put(alice, m["id"], 1, parts[1]).status_code == 204
-        assert put(alice, m["id"], 0, parts[0]).status_code == 204
-        error(put(alice, m["id"], 0, bytes(len(parts[0]))), 409, "chunk_conflict")
-        assert alice.post(f"{API}/{m['id']}/finalize").status_code == 202
-        got = alice.get(f"{API}/{m['id']}").get_json()["media"]
-        assert got["state"] == "ready" and got["duration_ms"] == 40000
-        key = f"media/{m['id']}/{got['url'].rsplit('/', 1)[1]}"
-        served = alice.get(got["url"]).data
-        assert served[:4] == b"RIFF" and s3.size(key) == len(served)
-        assert alice.get(got["url"], headers={"Range": "bytes=8-11"}).data == b"WAVE"
-        assert not list(s3.s3.list_objects_v2(Bucket=s3.bucket, Prefix=f"uploads/{m['id']}/").get("Contents", []))
-    finally:
-        runtime.install(services)
+    on_s3.bus = InlineEvents(on_s3)  # processing, run inline, must see the bucket too
+    app = create_app(services=on_s3)  # shares the session's clients: nothing of its own to close
+    user = make_user()
+    alice = type(user)(app, user.username, user.password)  # signed in to the app on S3
+    sound = media_samples.wav(seconds=40, rate=16000)  # two chunks
+    m = start(alice, sound, "audio")
+    parts = chunks_of(sound)
+    assert put(alice, m["id"], 1, parts[1]).status_code == 204
+    assert put(alice, m["id"], 0, parts[0]).status_code == 204
+    error(put(alice, m["id"], 0, bytes(len(parts[0]))), 409, "chunk_conflict")
+    assert alice.post(f"{API}/{m['id']}/finalize").status_code == 202
+    got = alice.get(f"{API}/{m['id']}").get_json()["media"]
+    assert got["state"] == "ready" and got["duration_ms"] == 40000
+    key = f"media/{m['id']}/{got['url'].rsplit('/', 1)[1]}"
+    served = alice.get(got["url"]).data
+    assert served[:4] == b"RIFF" and s3.size(key) == len(served)
+    assert alice.get(got["url"], headers={"Range": "bytes=8-11"}).data == b"WAVE"
+    assert not list(s3.s3.list_objects_v2(Bucket=s3.bucket, Prefix=f"uploads/{m['id']}/").get("Contents", []))
