@@ -22,6 +22,9 @@ class BlobStore(Protocol):
 
     def size(self, key: str) -> int | None: ...
 
+    def local_path(self, key: str) -> Path | None:
+        """The file itself when the store is this machine's filesystem (served with sendfile)."""
+
     def delete(self, keys: Iterable[str]) -> None:
         """Missing keys are no error."""
 

@@ -54,6 +54,9 @@ class LocalStore:
 
         return blocks()
 
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
     def size(self, key: str) -> int | None:
         try:
             return self._path(key).stat().st_size

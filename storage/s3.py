@@ -64,6 +64,9 @@ class S3Store:
         body = self.s3.get_object(Bucket=self.bucket, Key=key, **ranged)["Body"]
         return body.iter_chunks(BLOCK)
 
+    def local_path(self, key: str) -> Path | None:
+        return None
+
     def size(self, key: str) -> int | None:
         try:
             return self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"]

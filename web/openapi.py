@@ -45,6 +45,9 @@ def _operation(view, path: str, method: str) -> dict:
     if getattr(view, "requirement", PUBLIC) != PUBLIC:
         op["security"] = [{"cookie": []}, {"bearer": []}]
     model = getattr(view, "body_model", None)
+    raw = getattr(view, "raw_body", None)  # a media type, for routes that take bytes (media chunks)
+    if raw is not None:
+        op["requestBody"] = {"required": True, "content": {raw: {"schema": {"type": "string", "format": "binary"}}}}
     if model is not None:
         op["requestBody"] = {
             "required": True,
