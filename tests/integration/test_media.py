@@ -60,6 +60,29 @@ def stored_keys(services, media_id):
     return sorted(str(p.relative_to(root)) for p in root.glob(f"*/{media_id}/*"))
 
 
+# --- the chunk bookkeeping in Redis -------------------------------------------------------------
+
+def test_chunk_bookkeeping_first_bytes_win_and_closing_needs_every_chunk(services):
+    book, media_id, owner = services.media_uploads, new_id(), 7
+    book.start(media_id, owner, 10, 4)
+    assert book.record(media_id, owner, 1, "d1", "tok-a") == "new"
+    assert book.record(media_id, owner, 1, "d1", "tok-b") == "same"
+    assert book.record(media_id, owner, 1, "other", "tok-c") == "conflict"
+    assert book.record(media_id, 8, 0, "d0", "tok-d") == "other"
+    assert book.record(new_id(), owner, 0, "d0", "tok-e") == "gone"
+    assert book.close(media_id, owner, 3) == ("missing", [0, 2])
+    book.record(media_id, owner, 0, "d0", "tok-f")
+    book.record(media_id, owner, 2, "d2", "tok-g")
+    assert book.close(media_id, 8, 3)[0] == "other"
+    assert book.close(media_id, owner, 3) == ("closed_now", [])
+    assert book.close(media_id, owner, 3)[0] == "closed"
+    assert book.record(media_id, owner, 2, "d2", "tok-h") == "closed"
+    upload = book.get(media_id)
+    assert not upload.open and upload.chunks == {0: ("d0", "tok-f"), 1: ("d1", "tok-a"), 2: ("d2", "tok-g")}
+    book.forget(media_id)
+    assert book.get(media_id) is None
+
+
 # --- the upload ----------------------------------------------------------------------------------
 
 def test_image_upload_is_processed_stripped_and_previewed(make_user, services):
@@ -240,6 +263,9 @@ def test_tweets_carry_media_everywhere_and_take_them_with_them(make_user, servic
     assert [m["id"] for m in profile[0]["media"]] == pics
     home = bob.get("/api/v1/feed/home").get_json()["tweets"]
     assert [m["id"] for m in home[0]["media"]] == pics
+    bob.post(f"/api/v1/tweets/{tweet['id']}/like")
+    (note,) = alice.get("/api/v1/notifications").get_json()["notifications"][:1]
+    assert note["type"] == "like" and [m["id"] for m in note["tweet"]["media"]] == pics
     assert stored_keys(services, pics[0])
 
     assert alice.delete(f"/api/v1/tweets/{tweet['id']}").status_code == 204
