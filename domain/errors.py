@@ -62,6 +62,12 @@ class RangeNotSatisfiable(AppError):
     message = "The Range header names no satisfiable single byte range of this file."
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+    message = "Send the body as application/json, with that Content-Type."
+
+
 class Unprocessable(AppError):
     status = 422
     code = "validation_failed"

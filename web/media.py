@@ -5,23 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
-from domain.errors import AppError, NotFound, PayloadTooLarge, RangeNotSatisfiable
+from domain.errors import NotFound, PayloadTooLarge, RangeNotSatisfiable
 from domain.media import parse_range
 from social import media
 from web.context import services as svc
 from web.errors import error_response
-from web.inputs import Body, path_id, takes
+from web.inputs import Body, accepts, path_id, takes
+from web.outputs import MediaBody, responds
 from web.policy import PUBLIC, SIGNED_IN, allow
 from web.presenters import no_content
 
-bp = Blueprint("media", __name__)
+bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
+files = Blueprint("media_files", __name__)  # outside the API document, like static files
 READ_BLOCK = 64 * 1024
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-class UnsupportedMediaType(AppError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 class NewUpload(Body):
@@ -33,8 +30,9 @@ def _media_id(value: str) -> int:
     return path_id(value, NotFound("media_not_found", "No such media."))
 
 
-@bp.post("/api/v1/media")
+@bp.post("")
 @allow(SIGNED_IN, rate="media_uploads")
+@responds(MediaBody, 201, errors=(413, 422))
 @takes(NewUpload)
 def start(body: NewUpload):
     """Start a resumable upload of an image or an audio file of total_bytes."""
@@ -48,12 +46,12 @@ def _request_blocks(stream):
         yield block
 
 
-@bp.put("/api/v1/media/<media_id>/chunks/<index>")
+@bp.put("/<media_id>/chunks/<index>")
 @allow(SIGNED_IN, rate="media_chunks")
+@responds(None, 204, errors=(400, 409, 413, 422))
+@accepts("application/octet-stream")
 def put_chunk(media_id: str, index: str):
     """Upload chunk `index` (from 0) of an upload: the raw bytes, application/octet-stream."""
-    if request.mimetype != "application/octet-stream":
-        raise UnsupportedMediaType(message="A chunk is sent as application/octet-stream.")
     chunk_size = svc().media_chunk_size
     if (request.content_length or 0) > chunk_size:
         raise PayloadTooLarge("chunk_too_large", f"A chunk may have at most {chunk_size} bytes.", limit=chunk_size)
@@ -64,18 +62,17 @@ def put_chunk(media_id: str, index: str):
     return no_content()
 
 
-put_chunk.raw_body = "application/octet-stream"
-
-
-@bp.get("/api/v1/media/<media_id>")
+@bp.get("/<media_id>")
 @allow(SIGNED_IN)
+@responds(MediaBody)
 def get(media_id: str):
     """An upload's state: what is missing while uploading, the files once ready."""
     return jsonify({"media": media.get_media(svc(), current_user.user_id, _media_id(media_id))})
 
 
-@bp.post("/api/v1/media/<media_id>/finalize")
+@bp.post("/<media_id>/finalize")
 @allow(SIGNED_IN)
+@responds(MediaBody, 202, errors=(409, 422))
 def finalize(media_id: str):
     """Finish an upload whose chunks have all arrived: processing starts (202), reported on /stream."""
     return jsonify({"media": media.finalize(svc(), current_user.user_id, _media_id(media_id))}), 202
@@ -93,12 +90,12 @@ def _body(key: str, first: int, last: int):
     return wrapper(f, READ_BLOCK * 4)
 
 
-@bp.get("/media/<media_id>/<name>")
+@files.get("/media/<media_id>/<file_name>")
 @allow(PUBLIC)
-def file(media_id: str, name: str):
+def file(media_id: str, file_name: str):
     """A processed file or its preview; Range requests get 206 (416 when unsatisfiable)."""
-    found = media.served_file(svc(), _media_id(media_id), name)
-    etag = f'"{name.split(".")[0]}"'
+    found = media.served_file(svc(), _media_id(media_id), file_name)
+    etag = f'"{file_name.split(".")[0]}"'
     headers = {
         "Accept-Ranges": "bytes", "ETag": etag, "Cache-Control": IMMUTABLE,
         "X-Content-Type-Options": "nosniff",

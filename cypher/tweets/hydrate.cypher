@@ -7,4 +7,4 @@ RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
        COUNT { (t)<-[:LIKED]-() } AS like_count,
        CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:LIKED]->(t) } END AS liked,
        COLLECT { MATCH (t)-[r:HAS_MEDIA]->(m:Media) WITH r, m ORDER BY r.position
-                 RETURN m {id: toString(m.id), .type, .mime, .url, .preview_url, .width, .height, .duration_ms, .peaks} } AS media
+                 RETURN m {id: toString(m.id), .state, .type, .mime, .url, .preview_url, .width, .height, .duration_ms, .peaks} } AS media
