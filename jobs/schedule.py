@@ -1,5 +1,6 @@
 """The ranking schedule: `python -m jobs.schedule`. It only enqueues; the worker runs the jobs.
-Popularity decays with time, so it is refreshed whole every minute.
+Popularity decays with time, so it is refreshed whole every minute; unfinished media uploads are
+purged hourly once a day old.
 
 Jobs travel as JSON (rq's JSONSerializer, in the worker too), never as pickles: whoever can write
 to Redis must not be able to run code in the worker. rq's own cron scheduler always pickles, so
@@ -19,17 +20,19 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from cache.client import redis_client
-from jobs import ranking
+from jobs import media, ranking
 from settings import Settings
 
 log = logging.getLogger(__name__)
 POPULAR_EVERY_SECONDS = 60
 PAGERANK_EVERY_SECONDS = 600
 MISSING_RANKS_EVERY_SECONDS = 60
+MEDIA_PURGE_EVERY_SECONDS = 3600
 SCHEDULE = (  # (job, queue, interval, timeout), enqueued in this order when due together
     (ranking.refresh_pagerank, "low", PAGERANK_EVERY_SECONDS, 900),
     (ranking.refresh_pagerank_if_missing, "low", MISSING_RANKS_EVERY_SECONDS, 900),
     (ranking.refresh_popular, "low", POPULAR_EVERY_SECONDS, 300),
+    (media.purge_stale, "low", MEDIA_PURGE_EVERY_SECONDS, 900),
 )
 TICK_SECONDS = 1.0
 

@@ -6,7 +6,8 @@ Protocol of its own (for example `social.tweets.TweetPorts`), so its signature s
 """
 from __future__ import annotations
 
-from typing import Protocol
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
 
 from cache.notification_groups import Joined
 from domain.events import Envelope
@@ -19,6 +20,24 @@ class EventPublisher(Protocol):
     """Hands on the events of a transaction that has committed (they are already in the outbox)."""
 
     def publish(self, event: Envelope) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Where media bytes live (storage/: the local filesystem or an S3 bucket)."""
+
+    def put(self, key: str, blocks: Iterable[bytes]) -> None: ...
+
+    def put_file(self, key: str, path: Path) -> None: ...
+
+    def read(self, key: str, first: int = 0, last: int | None = None) -> Iterator[bytes]: ...
+
+    def size(self, key: str) -> int | None: ...
+
+    def local_path(self, key: str) -> Path | None: ...
+
+    def delete(self, keys: Iterable[str]) -> None: ...
+
+    def delete_prefix(self, prefix: str) -> None: ...
 
 
 class CelebrityList(Protocol):
@@ -93,6 +112,42 @@ class LoginAttempts(Protocol):
     def record_failure(self, account: str, client: str) -> bool: ...
 
     def record_success(self, account: str, client: str) -> None: ...
+
+
+class MediaStore(Protocol):
+    """Uploads in the graph: their state and files, who uploaded them, which tweets carry them."""
+
+    def create(self, media_id: int, owner_id: int, media_type: str, total_bytes: int, chunk_size: int,
+               now_ms: int, expires_ms: int) -> dict | None: ...
+
+    def get(self, media_id: int) -> dict | None: ...
+
+    def transition(self, media_id: int, from_states: tuple[str, ...], props: dict,
+                   event: Envelope | None = None) -> dict | None: ...
+
+    def attachable(self, author_id: int, media_ids: list[int]) -> list[dict]: ...
+
+    def of_tweet(self, tweet_id: int) -> list[int]: ...
+
+    def release(self, media_ids: list[int]) -> list[int]: ...
+
+    def stale(self, now_ms: int, limit: int) -> list[int]: ...
+
+    def delete_unready(self, media_ids: list[int]) -> list[int]: ...
+
+
+class MediaUploadBook(Protocol):
+    """The chunk bookkeeping of open uploads (cache/media_uploads.py)."""
+
+    def start(self, media_id: int, owner_id: int, total_bytes: int, chunk_size: int) -> None: ...
+
+    def get(self, media_id: int): ...
+
+    def record(self, media_id: int, owner_id: int, index: int, digest: str, token: str) -> str: ...
+
+    def close(self, media_id: int, owner_id: int, count: int) -> tuple[str, list[int]]: ...
+
+    def forget(self, media_id: int) -> None: ...
 
 
 class MessageStore(Protocol):
@@ -275,7 +330,8 @@ class TweetCache(Protocol):
 class TweetStore(Protocol):
     """Tweets and likes in the graph, each write recorded with its event."""
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict: ...
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = ()) -> dict: ...
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]: ...
 

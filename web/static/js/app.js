@@ -2,6 +2,7 @@
 import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
 import { blocksPage, bookmarksPage, relationButtons, searchPage, tagPage, trendingTags } from './discover.js';
 import { openSocket, openStream } from './live.js';
+import { attachments } from './media.js';
 import { localPath } from './paths.js';
 import { threadPage } from './thread.js';
 import { tweetUrl } from './tweetparts.js';
@@ -16,7 +17,7 @@ const query = (params) => new URLSearchParams(Object.entries(params).filter(([, 
 
 // --- every signed-in page: sign out, the unread badge, live events --------------------------------
 
-const live = { notification: [], tweet: [], message: [], reset: [] }; // reset: frames were missed for good
+const live = { notification: [], tweet: [], message: [], media: [], reset: [] }; // reset: frames were missed for good
 
 function onLive(type, handle) {
   live[type].push(handle);
@@ -131,12 +132,17 @@ function composer(onPosted) {
   const text = $('#compose-text');
   const counter = $('#compose-counter');
   const submit = $('#compose-submit');
+  const attached = attachments({
+    button: $('#compose-attach'), input: $('#compose-file'), list: $('#compose-media'), changed: () => update(),
+  });
+  onLive('media', attached.onMedia);
   const update = () => {
     const left = TWEET_LIMIT - tweetLength(text.value);
     counter.textContent = String(left);
     counter.classList.toggle('warn', left < 20 && left >= 0);
     counter.classList.toggle('over', left < 0);
-    submit.disabled = left < 0 || text.value.trim() === '';
+    // media still uploading or processing (or failed) cannot be posted yet
+    submit.disabled = left < 0 || text.value.trim() === '' || attached.busy() || attached.failed();
   };
   text.addEventListener('input', update);
   text.addEventListener('keydown', (event) => {
@@ -148,8 +154,9 @@ function composer(onPosted) {
     submit.disabled = true;
     showError($('#compose-error'), null);
     try {
-      const { tweet } = await post('/tweets', { text: text.value });
+      const { tweet } = await post('/tweets', { text: text.value, media_ids: attached.ready() });
       text.value = '';
+      attached.clear();
       onPosted(tweet);
     } catch (error) {
       showError($('#compose-error'), error);

@@ -2,6 +2,7 @@
 // text, never as HTML.
 import { del, post } from './api.js';
 import { $, h, show, toast } from './dom.js';
+import { mediaBlock } from './media.js';
 import {
   bookmarkButton, boostButton, boostedBy, isUnavailable, profileUrl, replyButton, replyingTo, richText, tweetUrl,
   unavailableItem,
@@ -53,6 +54,7 @@ export function tweetItem(tweet) {
       h('a', { class: 'permalink', href: tweetUrl(tweet.id), title: 'Open the thread' }, when(tweet.created_at))),
     replyingTo(tweet),
     h('p', { class: 'text' }, ...richText(tweet)),
+    mediaBlock(tweet.media),
     h('div', { class: 'actions' }, replyButton(tweet), boostButton(tweet), likeButton(tweet), bookmarkButton(tweet)));
 }
 
