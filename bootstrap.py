@@ -9,8 +9,10 @@ from rq import Queue
 
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
+from cache.home_page import HomePages
 from cache.login_attempts import LoginAttempts
 from cache.popular import Popular
+from cache.principals import Principals
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
@@ -45,6 +47,7 @@ class Services:
     tokens: TokenRepository
     recommendations: RecommendationRepository
     sessions: SessionStore
+    principals: Principals
     token_cache: TokenCache
     login_attempts: LoginAttempts
     passwords: Passwords
@@ -52,6 +55,7 @@ class Services:
     grants: GrantCache
     feed_source: FeedSource
     feeds: Feeds
+    home_pages: HomePages
     celebrities: Celebrities
     tweet_cache: TweetCache
     popular: Popular
@@ -105,6 +109,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
         sessions=SessionStore(r, settings.session_ttl_seconds),
+        principals=Principals(r),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -114,6 +119,7 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=Feeds(r, settings.feed_active_days * 86400),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400),
         celebrities=Celebrities(r),
         tweet_cache=TweetCache(raw),
         popular=Popular(r),

@@ -23,6 +23,10 @@ def _key(sid: str) -> str:
     return f"session:{sid}"
 
 
+def key_of(secret: str) -> str:
+    return _key(session_id(secret))
+
+
 def _index(user_id: int) -> str:
     return f"user_sessions:{user_id}"
 
@@ -55,7 +59,10 @@ class SessionStore:
         return secret, s
 
     def _load(self, sid: str) -> Session | None:
-        data = self.r.hgetall(_key(sid))
+        return self._parse(self.r.hgetall(_key(sid)))
+
+    @staticmethod
+    def _parse(data: dict) -> Session | None:
         if not data:
             return None
         return Session(
@@ -69,8 +76,9 @@ class SessionStore:
             user_agent=data["user_agent"],
         )
 
-    def authenticate(self, secret: str) -> Session | None:
-        s = self._load(session_id(secret))
+    def authenticate(self, secret: str, loaded: dict | None = None) -> Session | None:
+        """loaded: the session's hash when the caller already read it (cache/principals.py)."""
+        s = self._load(session_id(secret)) if loaded is None else self._parse(loaded)
         if s is None:
             return None
         now = int(time.time() * 1000)

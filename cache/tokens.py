@@ -8,8 +8,12 @@ import redis
 TTL_SECONDS = 600
 
 
-def _key(token_hash: str) -> str:
+def key_of(token_hash: str) -> str:
     return f"api_token:{token_hash}"
+
+
+def owner_of(raw: str | None) -> dict | None:
+    return json.loads(raw) if raw else None
 
 
 class TokenCache:
@@ -17,12 +21,11 @@ class TokenCache:
         self.r = r
 
     def get(self, token_hash: str) -> dict | None:
-        raw = self.r.get(_key(token_hash))
-        return json.loads(raw) if raw else None
+        return owner_of(self.r.get(key_of(token_hash)))
 
     def put(self, token_hash: str, owner: dict) -> None:
-        self.r.set(_key(token_hash), json.dumps(owner), ex=TTL_SECONDS)
+        self.r.set(key_of(token_hash), json.dumps(owner), ex=TTL_SECONDS)
 
     def forget(self, *token_hashes: str) -> None:
         if token_hashes:
-            self.r.delete(*(_key(h) for h in token_hashes))
+            self.r.delete(*(key_of(h) for h in token_hashes))

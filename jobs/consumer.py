@@ -20,6 +20,7 @@ import redis
 
 from bootstrap import Services
 from cache.streams import Entry, EventStreams
+from graph.warmup import warm
 from jobs.handlers import HANDLERS, handle
 from jobs.relay import Relay
 from jobs.runtime import services
@@ -148,6 +149,7 @@ def handle_inline(event: Envelope) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
+    warm(svc.graph)
     name = os.environ.get("CONSUMER_NAME") or socket.gethostname()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

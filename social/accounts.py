@@ -56,7 +56,7 @@ def revoke_session(svc: Services, user_id: int, session_id: str) -> None:
         raise NotFound("session_not_found", "You have no session with that id.")
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -64,25 +64,26 @@ def create_token(svc: Services, user_id: int, name: str) -> dict:
     name = rules.check_token_name(name)
     token = "sgt_" + secrets.token_urlsafe(32)
     token_id = new_id()
-    svc.tokens.create(user_id, token_id, name, _token_hash(token), now_ms())
+    svc.tokens.create(user_id, token_id, name, token_hash(token), now_ms())
     return {"id": str(token_id), "name": name, "token": token}
 
 
 def revoke_token(svc: Services, user_id: int, token_id: int) -> None:
-    token_hash = svc.tokens.delete(user_id, token_id)
-    if token_hash is None:
+    hashed = svc.tokens.delete(user_id, token_id)
+    if hashed is None:
         raise NotFound("token_not_found", "You have no token with that id.")
-    svc.token_cache.forget(token_hash)
+    svc.token_cache.forget(hashed)
 
 
-def token_owner(svc: Services, token: str) -> dict | None:
-    """{user_id, username, token_id} for a live token, cached briefly in Redis."""
-    token_hash = _token_hash(token)
-    owner = svc.token_cache.get(token_hash)
+def token_owner(svc: Services, token: str, cached: dict | None = None) -> dict | None:
+    """{user_id, username, token_id} for a live token, cached briefly in Redis; cached: what the
+    request already read of that cache."""
+    hashed = token_hash(token)
+    owner = cached if cached is not None else svc.token_cache.get(hashed)
     if owner is None:
-        owner = svc.tokens.owner(token_hash)
+        owner = svc.tokens.owner(hashed)
         if owner is not None:
-            svc.token_cache.put(token_hash, owner)
+            svc.token_cache.put(hashed, owner)
     return owner
 
 

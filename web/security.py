@@ -6,6 +6,7 @@ import hmac
 from flask import Flask, request
 from flask_login import LoginManager, UserMixin, current_user
 
+from domain.roles import Grant
 from domain.sessions import Session
 from social import accounts
 from domain.errors import Forbidden, Unauthenticated
@@ -16,11 +17,13 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Principal(UserMixin):
-    def __init__(self, user_id: int, username: str, session: Session | None = None, token_id: str | None = None):
+    def __init__(self, user_id: int, username: str, session: Session | None = None, token_id: str | None = None,
+                 cached_grant: tuple[Grant | None, str] | None = None):
         self.user_id = user_id
         self.username = username
         self.session = session
         self.token_id = token_id
+        self.cached_grant = cached_grant  # read with the session or token (cache/principals.py)
 
     def get_id(self) -> str:
         return str(self.user_id)
@@ -31,18 +34,23 @@ def viewer_id() -> int | None:
 
 
 def _load(req) -> Principal | None:
+    """The caller and its cached grant come from one Redis round trip (cache/principals.py)."""
     svc = services()
     header = req.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        owner = accounts.token_owner(svc, header[7:].strip())
+        token = header[7:].strip()
+        read = svc.principals.by_token(accounts.token_hash(token))
+        owner = accounts.token_owner(svc, token, read.owner)
         if owner:
-            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]))
+            grant = read.grant if read.owner else None
+            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]), cached_grant=grant)
         return None
     secret = req.cookies.get(SESSION_COOKIE)
     if secret:
-        session = svc.sessions.authenticate(secret)
+        read = svc.principals.by_session(secret)
+        session = svc.sessions.authenticate(secret, read.owner or {})
         if session:
-            return Principal(session.user_id, session.username, session=session)
+            return Principal(session.user_id, session.username, session=session, cached_grant=read.grant)
     return None
 
 
