@@ -54,6 +54,8 @@ def score(tweet_id: int) -> int:
 
 
 class Feeds:
+    size = FEED_SIZE
+
     def __init__(self, r: redis.Redis, ttl_seconds: int):
         self.r = r
         self.ttl = ttl_seconds

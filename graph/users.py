@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from neo4j.exceptions import ConstraintError
 
-from graph.driver import Graph
-from graph.outbox import write_recording
 from domain.errors import Conflict
 from domain.events import Envelope
+from domain.ids import public
 from domain.pages import PageRequest
+from graph.driver import Graph
+from graph.outbox import write_recording
 
 
 def _public(row: dict) -> dict:
-    row["id"] = str(row["id"])
+    row = public(row)
     if row.get("following") is None:
         row.pop("following", None)
         row.pop("followed_by", None)
@@ -39,6 +40,14 @@ class UserRepository:
         """Public user objects in the order of ids; ids no longer in the graph are left out."""
         rows = {r["id"]: r for r in self.graph.read("users/hydrate", ids=ids, viewer_id=viewer_id)}
         return [_public(rows[i]) for i in ids if i in rows]
+
+    def profiles(self, ids: list[int]) -> list[dict]:
+        """Public profiles with exact counts and their `counts_version`, for the profile read model."""
+        return self.graph.read("users/profiles", ids=ids)
+
+    def touch_counts(self, ids: list[int]) -> list[dict]:
+        """Each user's exact counts under a new `counts_version` (one write transaction for all)."""
+        return self.graph.write("users/touch_counts", ids=ids) if ids else []
 
     def update_profile(self, user_id: int, changes: dict) -> None:
         self.graph.write("users/update_profile", id=user_id, changes=changes)

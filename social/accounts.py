@@ -3,16 +3,30 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Protocol
 
-from bootstrap import Services
-from domain.sessions import Session
 from domain import rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from domain.ids import new_id
+from domain.sessions import Session
+from social import ports
 
 
-def register(svc: Services, username: str, password: str, display_name: str | None) -> dict:
+class AccountPorts(Protocol):
+    """What accounts use: users, passwords, sessions, tokens, and the cached author bodies a profile change refreshes."""
+
+    users: ports.UserStore
+    passwords: ports.PasswordHasher
+    sessions: ports.SessionStore
+    login_attempts: ports.LoginAttempts
+    tokens: ports.TokenStore
+    token_cache: ports.TokenCache
+    tweet_cache: ports.TweetCache
+    profiles: ports.ProfileCache
+
+
+def register(svc: AccountPorts, username: str, password: str, display_name: str | None) -> dict:
     rules.check_username(username)
     rules.check_password(password)
     name = rules.check_display_name(display_name) if display_name is not None else ""
@@ -27,7 +41,7 @@ def register(svc: Services, username: str, password: str, display_name: str | No
     return svc.users.hydrate([user_id])[0]
 
 
-def login(svc: Services, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
+def login(svc: AccountPorts, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
     """Returns the cookie secret, the session and the user; failures are counted per name and IP."""
     key = rules.username_key(username)[:64]
     wait = svc.login_attempts.blocked_for(key, ip)
@@ -47,11 +61,11 @@ def login(svc: Services, username: str, password: str, ip: str, user_agent: str)
     return secret, session, svc.users.hydrate([creds["id"]], viewer_id=creds["id"])[0]
 
 
-def logout(svc: Services, user_id: int, session_id: str) -> None:
+def logout(svc: AccountPorts, user_id: int, session_id: str) -> None:
     svc.sessions.revoke(user_id, session_id)
 
 
-def revoke_session(svc: Services, user_id: int, session_id: str) -> None:
+def revoke_session(svc: AccountPorts, user_id: int, session_id: str) -> None:
     if not svc.sessions.revoke(user_id, session_id):
         raise NotFound("session_not_found", "You have no session with that id.")
 
@@ -60,7 +74,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(svc: Services, user_id: int, name: str) -> dict:
+def create_token(svc: AccountPorts, user_id: int, name: str) -> dict:
     name = rules.check_token_name(name)
     token = "sgt_" + secrets.token_urlsafe(32)
     token_id = new_id()
@@ -68,14 +82,14 @@ def create_token(svc: Services, user_id: int, name: str) -> dict:
     return {"id": str(token_id), "name": name, "token": token}
 
 
-def revoke_token(svc: Services, user_id: int, token_id: int) -> None:
+def revoke_token(svc: AccountPorts, user_id: int, token_id: int) -> None:
     hashed = svc.tokens.delete(user_id, token_id)
     if hashed is None:
         raise NotFound("token_not_found", "You have no token with that id.")
     svc.token_cache.forget(hashed)
 
 
-def token_owner(svc: Services, token: str, cached: dict | None = None) -> dict | None:
+def token_owner(svc: AccountPorts, token: str, cached: dict | None = None) -> dict | None:
     """{user_id, username, token_id} for a live token, cached briefly in Redis; cached: what the
     request already read of that cache."""
     hashed = token_hash(token)
@@ -87,18 +101,14 @@ def token_owner(svc: Services, token: str, cached: dict | None = None) -> dict |
     return owner
 
 
-def user_id_of(svc: Services, username: str) -> int:
+def user_id_of(svc: AccountPorts, username: str) -> int:
     user_id = svc.users.id_by_username(rules.username_key(username)) if username else None
     if user_id is None:
         raise NotFound("user_not_found", f"No user is called {username!r}.")
     return user_id
 
 
-def get_user(svc: Services, username: str, viewer_id: int | None) -> dict:
-    return svc.users.hydrate([user_id_of(svc, username)], viewer_id)[0]
-
-
-def update_profile(svc: Services, user_id: int, display_name: str | None, bio: str | None) -> dict:
+def update_profile(svc: AccountPorts, user_id: int, display_name: str | None, bio: str | None) -> dict:
     changes = {}
     if display_name is not None:
         changes["display_name"] = rules.check_display_name(display_name)
@@ -107,4 +117,5 @@ def update_profile(svc: Services, user_id: int, display_name: str | None, bio: s
     if changes:
         svc.users.update_profile(user_id, changes)
         svc.tweet_cache.forget_user(user_id)
+        svc.profiles.forget(user_id)
     return svc.users.hydrate([user_id], viewer_id=user_id)[0]

@@ -86,3 +86,15 @@ def test_a_warm_home_feed_page_by_bearer_token_takes_two_redis_round_trips(netwo
     counter = Counter(monkeypatch)
     assert client.get("/api/v1/feed/home", headers=headers).status_code == 200
     assert (counter.redis, counter.neo4j) == (2, 0)
+
+
+def test_a_warm_profile_takes_two_redis_round_trips_and_no_neo4j(network, unlimited_app, monkeypatch):
+    reader, tweets = network
+    author = tweets[0]["author"]["username"]
+    for path in (f"/api/v1/users/{author}", "/api/v1/users/me"):
+        cold = reader.get(path)
+        assert cold.status_code == 200
+        counter = Counter(monkeypatch)
+        warm = reader.get(path)
+        assert (counter.redis, counter.neo4j) == (2, 0), counter.sent
+        assert warm.get_json() == cold.get_json()
