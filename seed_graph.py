@@ -270,7 +270,7 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     home = data_dir / "neo4j"
     argv = stackctl.java_argv(
         "org.neo4j.cli.AdminTool", "database", "import", "full", "neo4j", "--overwrite-destination",
-        "--id-type=integer", "--bad-tolerance=0", "--threads=2",
+        "--id-type=integer", "--bad-tolerance=0", "--threads=2", f"--report-file={folder / 'import.report'}",
         *(f"--nodes={label}={path}" for label, path in files["nodes"]),
         *(f"--relationships={kind}={path}" for kind, path in files["relationships"]),
         heap=("-Xmx1g",),
