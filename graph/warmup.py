@@ -1,10 +1,11 @@
 """Query plans warmed at start: every query of cypher/ (not migrations or the seed) is planned
 once with EXPLAIN, which plans and caches without running anything, so the first request on a
-fresh stack does not pay for Cypher planning (tens to hundreds of milliseconds a query).
+fresh stack does not pay for Cypher planning (tens to hundreds of milliseconds a query). The plan
+cache is the database server's, shared by every client, so `flask --app wsgi db migrate` does it
+once, after the migrations (which would invalidate plans) and before the stack's processes start.
 
 Neo4j's plan cache is keyed by the query text and its parameters' types, so each parameter gets a
 sample of the type its name says (ids and limits are integers, `ids` lists of them, and so on).
-It also opens the process's first pooled connections.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def warm(graph: Graph) -> int:
     the warm-up quietly: the process starts anyway and /readyz tells."""
     started, planned = time.perf_counter(), 0
     try:
-        with graph.session() as session:
+        with graph.session() as session:  # EXPLAIN runs nothing: no managed transaction needed
             for name in hot_queries():
                 text = cypher(name)
                 params = {p: sample(p) for p in dict.fromkeys(_PARAM.findall(text))}

@@ -21,7 +21,6 @@ from bootstrap import DEPENDENCY_DOWN, Services
 from cache.streams import Entry, EventStreams
 from domain.events import FAMILIES, runs
 from domain.retry import forever
-from graph.warmup import warm
 from jobs.handlers import HANDLERS, handle
 from jobs.relay import Relay
 from jobs.runtime import services
@@ -128,7 +127,6 @@ class Consumer:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
-    warm(svc.graph)
     name = os.environ.get("CONSUMER_NAME") or socket.gethostname()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

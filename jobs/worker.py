@@ -6,7 +6,6 @@ import logging
 
 from rq import SimpleWorker
 
-from graph.warmup import warm
 from jobs.runtime import services
 
 QUEUES = ("high", "default", "low")
@@ -15,7 +14,6 @@ QUEUES = ("high", "default", "low")
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
-    warm(svc.graph)
     worker = SimpleWorker(list(QUEUES), connection=svc.raw_redis)
     worker.work(with_scheduler=True)
 

@@ -17,13 +17,6 @@ loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
 control_socket = os.path.join(os.environ.get("DATA_DIR", "var"), "run", "gunicorn.ctl")
 
 
-def post_worker_init(worker):
-    """Each worker plans the hot queries before its first request (graph/warmup.py)."""
-    from graph.warmup import warm
-
-    warm(worker.wsgi.extensions["services"].graph)
-
-
 def child_exit(server, worker):
     """Drop a dead worker's gauges from the metrics that all workers share on disk."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
