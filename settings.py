@@ -33,6 +33,7 @@ class Settings:
     web_max_waiting: int = 256
     web_max_wait_ms: int = 1000
     web_max_lag_ms: int = 250
+    warm_query_plans: bool = True
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
@@ -59,4 +60,5 @@ class Settings:
             web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),
             web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
             web_max_lag_ms=int(env.get("WEB_MAX_LAG_MS", d.web_max_lag_ms)),
+            warm_query_plans=_flag(env.get("WARM_QUERY_PLANS", "1")),
         )

@@ -593,8 +593,9 @@ def cmd_test(args: list[str]) -> int:
     """pytest against a fresh stack of its own; its exit code (5, no tests, is a failure too)."""
     install(TEST_PACKAGES)
     # The end-to-end tier signs up many users from 127.0.0.1, more than the per-IP limits allow;
-    # tests/integration/test_rate_limits.py builds an app of its own with the limits on.
-    environ = {"RATE_LIMIT_ENABLED": "0", **os.environ}
+    # tests/integration/test_rate_limits.py builds an app of its own with the limits on. Tests
+    # do not need warm query plans (graph/warmup.py), which cost minutes on a loaded machine.
+    environ = {"RATE_LIMIT_ENABLED": "0", "WARM_QUERY_PLANS": "0", **os.environ}
     code = run_against(isolated_stack(environ, "test"),
                        [str(VENV_BIN / "pytest"), "-q", *args])
     if code == 5:

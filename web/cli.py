@@ -42,7 +42,8 @@ def register_commands(app: Flask) -> None:
         if applied:
             svc.grants.invalidate_all()  # a migration may change what a role grants
         click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none new'}")
-        click.echo(f"planned {warm(svc.graph)} queries")
+        if svc.settings.warm_query_plans:
+            click.echo(f"planned {warm(svc.graph)} queries")
 
     roles = AppGroup("roles", help="Roles held by users (the console is exempt from the escalation rules).")
 
