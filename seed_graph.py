@@ -253,8 +253,9 @@ def write_csv(g: Graph, folder: Path, password_hash: str) -> dict[str, list[tupl
 
 def bulk(sizes: Sizes, data_dir: Path) -> dict:
     """A new database at any size, from CSV through `neo4j-admin database import full` (Community
-    edition can import into its one user database while the server is stopped). Migrations run at
-    the next start (stack/stackctl.py); `--warm` then fills Redis."""
+    edition can import into its one user database while the server is stopped; Redis must be
+    stopped too, and starts empty). Migrations run at the next start (stack/stackctl.py); `--warm`
+    then fills Redis."""
     from stack import stackctl  # the stack's Neo4j: its jars, JVM options and folders
 
     timings, started = {}, time.perf_counter()
@@ -280,6 +281,9 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL if not sys.stdout.isatty() else None)
     timings["import_s"] = round(time.perf_counter() - step, 1)
     shutil.rmtree(folder)
+    # Redis's data names users and tweets of the replaced database: it starts empty next time.
+    shutil.rmtree(data_dir / "redis" / "appendonlydir", ignore_errors=True)
+    (data_dir / "redis" / "dump.rdb").unlink(missing_ok=True)
     timings["seconds"] = round(time.perf_counter() - started, 1)
     return timings
 
@@ -307,7 +311,7 @@ def main(argv=None) -> None:
         parser.add_argument(f"--{field}", type=int, default=getattr(d, field))
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--bulk", action="store_true",
-                        help="build a new database with neo4j-admin import (Neo4j of DATA_DIR must be stopped)")
+                        help="build a new database with neo4j-admin import (the stack of DATA_DIR must be stopped)")
     parser.add_argument("--warm", action="store_true", help="fill Redis after a bulk import, on the started stack")
     args = parser.parse_args(argv)
     sizes = Sizes(args.users, args.follows, args.tweets, args.likes, args.seed)

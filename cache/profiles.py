@@ -1,6 +1,7 @@
 """Owns the profile read model: `user_ids` (username key → id), `profile:{id}` (the public fields,
-pre-serialised), `profile_counts` (id → "version:followers:following:tweets") and `following:{id}`
-(whom a user follows, sentinel-marked: a set that exists is complete).
+pre-serialised), `profile_counts:{id}` ("version:followers:following:tweets") and `following:{id}`
+(whom a user follows, sentinel-marked: a set that exists is complete). All but `user_ids` expire
+a week after they were written, so a write that bypassed the events (a seed) is not stale for ever.
 
 A profile is read in one script call; whatever is missing is reported as None, and the use case
 (social/profiles.py) reads it from Neo4j and writes it back. Counts are written through with the
@@ -14,7 +15,6 @@ import orjson
 import redis
 
 USER_IDS = "user_ids"
-COUNTS = "profile_counts"
 SENTINEL = "0"
 OBJECT_TTL = 7 * 86400
 
@@ -23,12 +23,16 @@ def profile_key(user_id: int | str) -> str:
     return f"profile:{user_id}"
 
 
+def counts_key(user_id: int | str) -> str:
+    return f"profile_counts:{user_id}"
+
+
 def following_key(user_id: int | str) -> str:
     return f"following:{user_id}"
 
 
-# KEYS: user ids, counts. ARGV: username key (or ''), user id (or ''), viewer id (or ''), profile
-# prefix, following prefix. Flags: 1 or 0, -1 when the set that answers it is cold.
+# KEYS: [user ids]. ARGV: username key (or ''), user id (or ''), viewer id (or ''), profile prefix,
+# following prefix, counts prefix. Flags: 1 or 0, -1 when the set that answers it is cold.
 _READ = """
 local id = ARGV[2]
 if id == '' then
@@ -41,14 +45,14 @@ if ARGV[3] ~= '' then
   if redis.call('EXISTS', mine) == 1 then following = redis.call('SISMEMBER', mine, id) end
   if redis.call('EXISTS', theirs) == 1 then followed_by = redis.call('SISMEMBER', theirs, ARGV[3]) end
 end
-return {id, redis.call('GET', ARGV[4] .. id), redis.call('HGET', KEYS[2], id), following, followed_by}
+return {id, redis.call('GET', ARGV[4] .. id), redis.call('GET', ARGV[6] .. id), following, followed_by}
 """
 
-# KEYS: [counts]; ARGV: user id, version, followers, following, tweets. Never goes back in time.
+# KEYS: [counts]; ARGV: version, followers, following, tweets, ttl. Never goes back in time.
 _SET_COUNTS = """
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur and tonumber(string.match(cur, '^(%d+):')) >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4] .. ':' .. ARGV[5])
+local cur = redis.call('GET', KEYS[1])
+if cur and tonumber(string.match(cur, '^(%d+):')) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4], 'EX', ARGV[5])
 return 1
 """
 
@@ -90,8 +94,8 @@ class Profiles:
     def read(self, viewer_id: int | None, username_key: str = "", user_id: int | None = None) -> ProfileRead | None:
         """One round trip; None when the username is not (yet) known to Redis."""
         args = [username_key, "" if user_id is None else user_id, "" if viewer_id is None else viewer_id,
-                profile_key(""), following_key("")]
-        out = self._read(keys=[USER_IDS, COUNTS], args=args)
+                profile_key(""), following_key(""), counts_key("")]
+        out = self._read(keys=[USER_IDS], args=args)
         if not out or out[0] is None:
             return None
         counts = tuple(int(c) for c in out[2].split(b":")[1:]) if out[2] else None
@@ -112,9 +116,9 @@ class Profiles:
         pipe = self.r.pipeline(transaction=False)
         for row in rows:
             self._set_counts(
-                keys=[COUNTS],
-                args=[row["id"], row["counts_version"], row["followers_count"], row["following_count"],
-                      row["tweets_count"]],
+                keys=[counts_key(row["id"])],
+                args=[row["counts_version"], row["followers_count"], row["following_count"], row["tweets_count"],
+                      OBJECT_TTL],
                 client=pipe,
             )
         pipe.execute()
