@@ -1,54 +1,73 @@
-"""Who is calling and what they may do, in one round trip: one script reads a session (or a
-bearer token's cache entry) and the cached grant of the user it names, with the grant's version
-and epoch. It owns no key: the names come from cache.sessions, cache.tokens and cache.grants,
-and each owner parses its own part."""
+"""Who is calling and what they may do, in one round trip: one script authenticates a session (the
+session store's own script, run inside this one: idle expiry and touch included) or reads a bearer
+token's cache entry, and reads the cached grant of the user it names, with the grant's version and
+epoch. It owns no key: the names come from cache.sessions, cache.tokens and cache.grants, and each
+owner parses its own part."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import redis
 
-from cache import grants, sessions, tokens
+from cache import grants, tokens
+from cache.sessions import SessionStore, key_of as session_key
 from domain.roles import Grant
+from domain.sessions import Session
 
-# KEYS: [session hash or token entry]; ARGV: kind (session|token), grant prefix, version prefix, epoch key.
+# KEYS: [session hash or token entry]; ARGV: now ms, idle ms, touch every ms (the session script's),
+# then kind (session|token), grant prefix, version prefix, epoch key.
 _READ = """
-local owner, uid
-if ARGV[1] == 'session' then
-  owner = redis.call('HGETALL', KEYS[1])
-  uid = redis.call('HGET', KEYS[1], 'user_id')
+local function session()
+%s
+end
+local owner, uid = nil, nil
+if ARGV[4] == 'session' then
+  owner = session()
+  if owner then
+    for i = 1, #owner, 2 do if owner[i] == 'user_id' then uid = owner[i + 1] end end
+  end
 else
   owner = redis.call('GET', KEYS[1])
-  uid = owner and string.match(owner, '"user_id": *(%d+)')
+  if owner then uid = string.match(owner, '"user_id": *(%%d+)') end
 end
-if not uid then return {owner} end
-return {owner, uid, redis.call('GET', ARGV[2] .. uid), redis.call('GET', ARGV[3] .. uid), redis.call('GET', ARGV[4])}
+if not uid then return {owner or false} end
+return {owner, uid, redis.call('GET', ARGV[5] .. uid), redis.call('GET', ARGV[6] .. uid), redis.call('GET', ARGV[7])}
 """
 
 
 @dataclass
 class Caller:
-    owner: dict | None  # the session's hash, or the token's cached owner; None when Redis holds neither
-    grant: tuple[Grant | None, str] | None  # as GrantCache.get answers, for the owner's user
+    grant: tuple[Grant | None, str] | None  # as GrantCache.get answers, for the caller's user
+
+
+@dataclass
+class SessionCaller(Caller):
+    session: Session | None  # None: no live session with that secret
+
+
+@dataclass
+class TokenCaller(Caller):
+    owner: dict | None  # the token's cached owner; None when not cached (or revoked)
 
 
 class Principals:
-    def __init__(self, r: redis.Redis):
+    def __init__(self, r: redis.Redis, sessions: SessionStore):
         """r decodes responses."""
-        self._read = r.register_script(_READ)
+        self.sessions = sessions
+        self._read = r.register_script(_READ % SessionStore.AUTHENTICATE)
 
-    def _caller(self, key: str, kind: str) -> Caller:
-        out = self._read(keys=[key], args=[kind, grants.KEY_PREFIX, grants.VERSION_PREFIX, grants.EPOCH_KEY])
-        if kind == "session":
-            owner = dict(zip(out[0][0::2], out[0][1::2])) if out and out[0] else None
-        else:
-            owner = tokens.owner_of(out[0]) if out else None
-        if len(out) < 5:
-            return Caller(owner, None)
-        return Caller(owner, grants.cached_grant(int(out[1]), *out[2:5]))
+    def _call(self, key: str, kind: str) -> list:
+        args = [*self.sessions.authenticate_args(), kind, grants.KEY_PREFIX, grants.VERSION_PREFIX, grants.EPOCH_KEY]
+        return self._read(keys=[key], args=args)
 
-    def by_session(self, secret: str) -> Caller:
-        return self._caller(sessions.key_of(secret), "session")
+    @staticmethod
+    def _grant(out: list) -> tuple[Grant | None, str] | None:
+        return grants.cached_grant(int(out[1]), *out[2:5]) if len(out) == 5 else None
 
-    def by_token(self, token_hash: str) -> Caller:
-        return self._caller(tokens.key_of(token_hash), "token")
+    def by_session(self, secret: str) -> SessionCaller:
+        out = self._call(session_key(secret), "session")
+        return SessionCaller(self._grant(out), self.sessions.authenticated(out[0] if out else None))
+
+    def by_token(self, token_hash: str) -> TokenCaller:
+        out = self._call(tokens.key_of(token_hash), "token")
+        return TokenCaller(self._grant(out), tokens.owner_of(out[0] if out else None))

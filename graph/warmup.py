@@ -27,8 +27,9 @@ SAMPLES = {
     "suspended": False,
     "changes": {"bio": ""},
     "roles": ["user"],
-    "rows": [{"id": 1}],
+    "rows": [{"id": 1}],  # batches (UNWIND) of maps
     "items": [{"id": 1}],
+    "events": [{"id": 1}],
 }
 
 

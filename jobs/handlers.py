@@ -26,7 +26,7 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), live.announce_tweets, profiles.on_counts_changed),
+        TweetPosted: (_each(timeline.fan_out), profiles.on_counts_changed),
         TweetDeleted: (_each(timeline.retract), profiles.on_counts_changed),
         Followed: (_each(timeline.backfill), profiles.on_counts_changed),
         Unfollowed: (_each(timeline.unmerge), profiles.on_counts_changed),
@@ -35,6 +35,7 @@ HANDLERS = {
         LikeChanged: (_rescore,),
     },
     "notify": {
+        TweetPosted: (live.announce_tweets,),
         TweetDeleted: (notify.on_tweets_deleted,),
         Followed: (notify.on_follows,),
         Unfollowed: (notify.on_unfollows,),
