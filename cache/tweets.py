@@ -54,7 +54,8 @@ def like_count(raw: bytes | None) -> int | None:
 
 def tweet_body(tweet: dict) -> bytes:
     """The stored form: author id, '|', then the tweet's JSON up to (not including) its author."""
-    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"]})
+    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
+                         "media": tweet.get("media", [])})
     return f"{tweet['author']['id']}|".encode() + head[:-1]
 
 
