@@ -1,4 +1,5 @@
-# The app image, for both the web server (gunicorn) and the RQ worker: see docker-compose.yml.
+# The app image, for the web server (gunicorn) and the job processes (worker, consumer, scheduler):
+# see docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,6 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# ffprobe and ffmpeg: audio uploads are probed, remuxed and decoded for their waveform (docs/media.md).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 # Requirements first, so that a code change does not reinstall them.
 COPY requirements.txt .
 RUN pip install -r requirements.txt

@@ -35,6 +35,11 @@ class UserRepository:
     def credentials(self, username_key: str) -> dict | None:
         return self.graph.read_one("users/credentials", username_key=username_key)
 
+    def set_password(self, user_id: int, password_hash: str) -> list[dict]:
+        """Sets the new hash and deletes every API token of the user: [{id, hash}] of those deleted."""
+        row = self.graph.write_one("users/set_password", user_id=user_id, password_hash=password_hash)
+        return row["tokens"] if row else []
+
     def id_by_username(self, username_key: str) -> int | None:
         row = self.graph.read_one("users/id_by_username", username_key=username_key)
         return row["id"] if row else None

@@ -9,7 +9,6 @@ from dataclasses import replace
 import pytest
 
 from cache.streams import EventStreams
-from graph.driver import Tx
 from graph.outbox import _write_batch_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
@@ -67,11 +66,11 @@ def test_a_rolled_back_write_leaves_no_event(services):
 
     def write_then_fail(tx):
         items = [{"i": 0, "follower_id": a, "followee_id": b, "now_ms": now_ms()}]
-        _write_batch_and_record(Tx(tx), "follows/follow", items, [event], "created")
+        _write_batch_and_record(tx, "follows/follow", items, [event], "created")
         raise RuntimeError("the request fails before its commit")
 
-    with services.graph.session() as s, pytest.raises(RuntimeError):
-        s.execute_write(write_then_fail)
+    with pytest.raises(RuntimeError):
+        services.graph.write_with(write_then_fail)
     assert events_about(services, "Followed", f'"follower_id":{a}') == []
     assert services.users.follow(a, b, now_ms())  # a new follow: the first was rolled back too
 
