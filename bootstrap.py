@@ -10,6 +10,7 @@ from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
+from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
@@ -66,6 +67,7 @@ class Services:
     outbox: Outbox
     event_streams: EventStreams
     user_streams: UserStreams
+    notification_groups: NotificationGroups
     dispatcher: Dispatcher
     revocations: Revocations
     live_connections: LiveConnections
@@ -115,6 +117,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         outbox=Outbox(graph),
         event_streams=event_streams,
         user_streams=UserStreams(r),
+        notification_groups=NotificationGroups(r),
         # its own client: the one connection that all of a web worker's open streams share
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
         revocations=Revocations(r),

@@ -8,7 +8,7 @@ from domain.events import Envelope
 from domain.ids import public
 from domain.pages import PageRequest
 from graph.driver import Graph
-from graph.outbox import write_recording
+from graph.outbox import group_committed
 
 
 def _public(row: dict) -> dict:
@@ -22,6 +22,9 @@ def _public(row: dict) -> dict:
 class UserRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
+        by_followee = lambda item: (item["followee_id"], item["follower_id"])  # noqa: E731
+        self._follow = group_committed(graph, "follows/follow", "created", by_followee)
+        self._unfollow = group_committed(graph, "follows/unfollow", "removed", by_followee)
 
     def create(self, **fields) -> int:
         try:
@@ -51,12 +54,12 @@ class UserRepository:
 
     def follow(self, follower_id: int, followee_id: int, now_ms: int, event: Envelope | None = None) -> bool:
         params = {"follower_id": follower_id, "followee_id": followee_id, "now_ms": now_ms}
-        row = write_recording(self.graph, "follows/follow", params, event, when="created")
+        row = self._follow.submit((params, event))
         return bool(row and row["created"])
 
     def unfollow(self, follower_id: int, followee_id: int, event: Envelope | None = None) -> bool:
         params = {"follower_id": follower_id, "followee_id": followee_id}
-        row = write_recording(self.graph, "follows/unfollow", params, event, when="removed")
+        row = self._unfollow.submit((params, event))
         return bool(row and row["removed"])
 
     def relation_page(self, query: str, user_id: int, page: PageRequest) -> list[dict]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from cache.notification_groups import Joined
 from domain.events import Envelope
 from domain.pages import PageRequest
 from domain.roles import AdminAction, Grant
@@ -107,7 +108,7 @@ class MessageStore(Protocol):
 class NotificationStore(Protocol):
     """Notification groups, written in batches with their actors."""
 
-    def add(self, items: list[dict]) -> tuple[list[dict], list[dict]]: ...
+    def add(self, items: list[dict]) -> None: ...
 
     def retract(self, items: list[dict]) -> None: ...
 
@@ -120,6 +121,16 @@ class NotificationStore(Protocol):
     def unread_count(self, recipient_id: int) -> int: ...
 
     def mark_read(self, recipient_id: int, up_to: int | None) -> int: ...
+
+
+class NotificationGroups(Protocol):
+    """Each recipient's latest notification groups in Redis, from which live frames are pushed."""
+
+    def join(self, items: list[dict]) -> list[Joined]: ...
+
+    def leave(self, items: list[dict]) -> None: ...
+
+    def forget(self, items: list[dict]) -> None: ...
 
 
 class PasswordHasher(Protocol):

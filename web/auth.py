@@ -8,6 +8,7 @@ from social import accounts
 from domain.errors import NotFound
 from web.context import services as svc
 from web.inputs import Body, path_id, takes
+from web.outputs import LoggedIn, NewTokenSecret, SessionList, TokenList, UserBody, responds
 from web.policy import PUBLIC, SIGNED_IN, allow
 from web.presenters import iso_ms, no_content, session_json
 from web.security import cookie_settings
@@ -39,6 +40,7 @@ class NewPassword(Body):
 
 @bp.post("/register")
 @allow(PUBLIC, rate="register")
+@responds(UserBody, 201, errors=(409, 422))
 @takes(Register)
 def register(body: Register):
     """Create an account."""
@@ -48,6 +50,7 @@ def register(body: Register):
 
 @bp.post("/login")
 @allow(PUBLIC, rate="login")
+@responds(LoggedIn, errors=(401, 403))
 @takes(Login)
 def login(body: Login):
     """Start a session: sets the HttpOnly session cookie and returns the CSRF token."""
@@ -69,6 +72,7 @@ def login(body: Login):
 
 @bp.post("/logout")
 @allow(SIGNED_IN)
+@responds(None, 204)
 def logout():
     """End the current session at once."""
     if current_user.session is not None:
@@ -81,6 +85,7 @@ def logout():
 
 @bp.post("/password")
 @allow(SIGNED_IN, rate="login", bearer=False)
+@responds(None, 204, errors=(401, 422))
 @takes(NewPassword)
 def change_password(body: NewPassword):
     """Change your password: every other session and every token of yours ends."""
@@ -91,6 +96,7 @@ def change_password(body: NewPassword):
 
 @bp.get("/sessions")
 @allow(SIGNED_IN, bearer=False)
+@responds(SessionList)
 def sessions():
     """The caller's live sessions."""
     current_id = current_user.session.id if current_user.session else None
@@ -100,6 +106,7 @@ def sessions():
 
 @bp.delete("/sessions/<session_id>")
 @allow(SIGNED_IN, bearer=False)
+@responds(None, 204)
 def revoke_session(session_id: str):
     """Revoke one of the caller's sessions."""
     accounts.revoke_session(svc(), current_user.user_id, session_id)
@@ -108,6 +115,7 @@ def revoke_session(session_id: str):
 
 @bp.get("/tokens")
 @allow(SIGNED_IN, bearer=False)
+@responds(TokenList)
 def tokens():
     """The caller's bearer tokens (names and ids; the secret is shown only at creation)."""
     return jsonify({"tokens": svc().tokens.list(current_user.user_id)})
@@ -115,6 +123,7 @@ def tokens():
 
 @bp.post("/tokens")
 @allow(SIGNED_IN, bearer=False)
+@responds(NewTokenSecret, 201, errors=(422,))
 @takes(NewToken)
 def create_token(body: NewToken):
     """Issue a bearer token for API clients."""
@@ -124,6 +133,7 @@ def create_token(body: NewToken):
 
 @bp.delete("/tokens/<token_id>")
 @allow(SIGNED_IN, bearer=False)
+@responds(None, 204)
 def revoke_token(token_id: str):
     """Revoke a bearer token at once."""
     not_found = NotFound("token_not_found", "You have no token with that id.")

@@ -126,3 +126,14 @@ def init(app: Flask, services: Services) -> None:
         )
 
     app.register_error_handler(RateLimitExceeded, too_many)
+
+    @app.after_request
+    def budget_headers(response):
+        """The budget of the limit nearest to refusing, as GitHub and Mastodon show theirs."""
+        applied = limiter.current_limits
+        if applied:
+            nearest = min(applied, key=lambda lim: (lim.remaining, lim.reset_at))
+            response.headers["X-RateLimit-Limit"] = str(nearest.limit.amount)
+            response.headers["X-RateLimit-Remaining"] = str(max(0, nearest.remaining))
+            response.headers["X-RateLimit-Reset"] = str(int(nearest.reset_at))
+        return response

@@ -1,16 +1,18 @@
-"""Operations endpoints outside /api/v1: liveness, readiness, metrics, the OpenAPI document."""
+"""Operations endpoints: liveness, readiness, metrics (outside /api/v1), the OpenAPI document and
+the reference page rendered from it."""
 from __future__ import annotations
 
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from cache.client import REDIS_DOWN
 from graph.driver import NEO4J_DOWN
 from web import metrics
 from web.context import services as svc
 from web.openapi import document
+from web.outputs import Status, responds
 from web.policy import PUBLIC, UNLIMITED, allow
 
 bp = Blueprint("ops", __name__)
@@ -18,6 +20,7 @@ bp = Blueprint("ops", __name__)
 
 @bp.get("/healthz")
 @allow(PUBLIC, rate=UNLIMITED)
+@responds(Status)
 def healthz():
     """The process is running."""
     return jsonify({"status": "ok"})
@@ -49,6 +52,7 @@ def _down() -> list[str]:
 
 @bp.get("/readyz")
 @allow(PUBLIC, rate=UNLIMITED)
+@responds(Status)
 def readyz():
     """Neo4j and Redis both answer."""
     down = _down()
@@ -60,6 +64,7 @@ def readyz():
 
 @bp.get("/metrics")
 @allow(PUBLIC, rate=UNLIMITED)
+@responds(None, media_type="text/plain")
 def prometheus():
     """Prometheus text exposition."""
     return metrics.exposition()
@@ -67,6 +72,24 @@ def prometheus():
 
 @bp.get("/api/v1/openapi.json")
 @allow(PUBLIC)
+@responds(None, media_type="application/json")
 def openapi():
     """This document."""
     return jsonify(document(current_app))
+
+
+# Swagger UI sets style attributes, so inline styles are allowed here, unlike the web client's pages.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.get("/api/v1/docs")
+@allow(PUBLIC)
+@responds(None, media_type="text/html")
+def docs():
+    """The API reference page, rendered in the browser from this document by the vendored Swagger UI."""
+    response = make_response(render_template("api_docs.html"))
+    response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response

@@ -12,6 +12,7 @@ from cache.user_streams import Frame
 from web.context import services
 from cache.client import REDIS_DOWN
 from web.live import ENDED, READY, RESET, Live, close_live, frames, open_live
+from web.outputs import responds
 from web.policy import SIGNED_IN, allow
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def _event_stream(live: Live):
 
 @bp.get("/stream")
 @allow(SIGNED_IN)
+@responds(None, media_type="text/event-stream")
 def stream():
     """Server-sent events: notification, tweet and message, each with an id to resume from."""
     live = open_live(services(), current_user._get_current_object(), request.headers.get("Last-Event-ID"))

@@ -19,6 +19,7 @@ from cache.user_streams import Frame
 from domain.errors import BadRequest, Forbidden, Unauthenticated
 from web.context import services
 from web.live import ENDED, READY, RESET, Live, close_live, frames, open_live
+from web.outputs import responds
 from web.policy import SIGNED_IN, allow
 from web.ws_commands import error_frame, run
 
@@ -53,6 +54,7 @@ def _release(_exc) -> None:
 
 @bp.get("/ws")
 @allow(SIGNED_IN)
+@responds(None, 101, errors=(400,))
 def ws_without_upgrade():
     """A WebSocket of the stream's frames that also sends messages (a plain GET is refused)."""
     raise BadRequest("websocket_expected", "Open this URL as a WebSocket.")
@@ -80,6 +82,7 @@ def _receive(app, conn, live: Live, send) -> None:
 
 @sock.route("/ws", bp=bp)
 @allow(SIGNED_IN)
+@responds(None, 101, errors=(400,))
 def ws(conn):
     """A WebSocket of the stream's frames that also sends messages."""
     live = g.live
