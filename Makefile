@@ -21,6 +21,8 @@ status:
 	$(STACKCTL) status
 
 test:
+	$(STACKCTL) install
+	.venv/bin/lint-imports --no-cache
 	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
 
 # The long schemathesis profile (the quick one runs in make test); docs/api.md.

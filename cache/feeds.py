@@ -72,6 +72,8 @@ def take_newest(same_second, older, before_id: int | None, count: int) -> list[i
 
 
 class Feeds:
+    size = FEED_SIZE
+
     def __init__(self, r: redis.Redis, ttl_seconds: int):
         self.r = r
         self.ttl = ttl_seconds

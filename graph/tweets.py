@@ -1,16 +1,11 @@
 """Tweets and likes in the graph."""
 from __future__ import annotations
 
+from domain.events import Envelope
+from domain.ids import public
+from domain.pages import PageRequest
 from graph.driver import Graph
 from graph.outbox import write_recording
-from domain.events import Envelope
-from domain.pages import PageRequest
-
-
-def _public(row: dict) -> dict:
-    row["id"] = str(row["id"])
-    row["author"]["id"] = str(row["author"]["id"])
-    return row
 
 
 class TweetRepository:
@@ -20,12 +15,12 @@ class TweetRepository:
     def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
         """The new tweet's public object."""
         params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
-        return _public(write_recording(self.graph, "tweets/create", params, event))
+        return public(write_recording(self.graph, "tweets/create", params, event), "author")
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public tweet objects in the order of ids; deleted ones are left out."""
         rows = {r["id"]: r for r in self.graph.read("tweets/hydrate", ids=ids, viewer_id=viewer_id)}
-        return [_public(rows[i]) for i in ids if i in rows]
+        return [public(rows[i], "author") for i in ids if i in rows]
 
     def author_id(self, tweet_id: int) -> int | None:
         row = self.graph.read_one("tweets/author", id=tweet_id)

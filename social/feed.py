@@ -1,12 +1,19 @@
 """Use cases of reading: the home feed and the popular tweets, as pre-serialised JSON."""
 from __future__ import annotations
 
-from bootstrap import Services
-from social import hydrate, timeline
+from typing import Protocol
+
 from domain.pages import PageRequest
+from social import hydrate, ports, timeline
 
 
-def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
+class FeedPorts(timeline.TimelinePorts, hydrate.HydratePorts, Protocol):
+    """What reading feeds uses: the timeline, hydration and the popular lists."""
+
+    popular: ports.PopularLists
+
+
+def home(svc: FeedPorts, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
     """The page and the network's top k, hydrated together in one pass over Redis."""
     ids, cursor = timeline.home_ids(svc, viewer_id, page)
     top = _network_top(svc, viewer_id, k)
@@ -14,12 +21,12 @@ def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list
     return [found[t] for t in ids if t in found], cursor, [found[t] for t in top if t in found]
 
 
-def popular(svc: Services, k: int, viewer_id: int | None) -> list[bytes]:
+def popular(svc: FeedPorts, k: int, viewer_id: int | None) -> list[bytes]:
     """The global top k, kept by the ranking jobs (ranking/refresh.py)."""
     return hydrate.tweets_json(svc, svc.popular.global_top(k), viewer_id)
 
 
-def _network_top(svc: Services, viewer_id: int, k: int) -> list[int]:
+def _network_top(svc: FeedPorts, viewer_id: int, k: int) -> list[int]:
     """The top k among tweets of the people the viewer follows."""
     top = svc.popular.network_top(viewer_id, k)
     if top is None:

@@ -2,21 +2,30 @@
 Whatever Redis lacks is read from Neo4j once and written back."""
 from __future__ import annotations
 
-from bootstrap import Services
-from cache.tweets import tweet_body, user_body
+from typing import Protocol
+
+from social import ports
 
 
-def _fill_bodies(svc: Services, ids: list[int], bodies: list) -> list:
+class HydratePorts(Protocol):
+    """What hydration uses: the cached bodies, and the graph for what the cache lacks."""
+
+    tweets: ports.TweetStore
+    users: ports.UserStore
+    feed_source: ports.FeedSource
+    tweet_cache: ports.TweetCache
+
+
+def _fill_bodies(svc: HydratePorts, ids: list[int], bodies: list) -> list:
     missing = [t for t, b in zip(ids, bodies) if b is None]
     if not missing:
         return bodies
     found = svc.tweets.hydrate(missing)
-    svc.tweet_cache.put(found)
-    fresh = {int(t["id"]): tweet_body(t) for t in found}
+    fresh = svc.tweet_cache.put(found)
     return [b if b is not None else fresh.get(t) for t, b in zip(ids, bodies)]
 
 
-def _fill_counts(svc: Services, ids: list[int], counts: list) -> list:
+def _fill_counts(svc: HydratePorts, ids: list[int], counts: list) -> list:
     missing = [t for t, c in zip(ids, counts) if c is None]
     if not missing:
         return counts
@@ -27,7 +36,7 @@ def _fill_counts(svc: Services, ids: list[int], counts: list) -> list:
     return [c if c is not None else fresh.get(t, 0) for t, c in zip(ids, counts)]
 
 
-def _liked(svc: Services, ids: list[int], viewer_id: int | None, liked) -> list[bool]:
+def _liked(svc: HydratePorts, ids: list[int], viewer_id: int | None, liked) -> list[bool]:
     if viewer_id is None:
         return [False] * len(ids)
     if liked is None:
@@ -38,18 +47,17 @@ def _liked(svc: Services, ids: list[int], viewer_id: int | None, liked) -> list[
     return liked
 
 
-def _authors(svc: Services, author_ids: list[int]) -> dict[int, bytes]:
+def _authors(svc: HydratePorts, author_ids: list[int]) -> dict[int, bytes]:
     unique = list(dict.fromkeys(author_ids))
     found = dict(zip(unique, svc.tweet_cache.users(unique)))
     missing = [a for a, b in found.items() if b is None]
     if missing:
         users = svc.users.hydrate(missing)
-        svc.tweet_cache.put_users(users)
-        found.update({int(u["id"]): user_body(u) for u in users})
+        found.update(svc.tweet_cache.put_users(users))
     return found
 
 
-def tweets_by_id(svc: Services, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
+def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
     """JSON bytes of each tweet of ids that still exists."""
     ids = list(dict.fromkeys(ids))
     if not ids:
@@ -70,7 +78,7 @@ def tweets_by_id(svc: Services, ids: list[int], viewer_id: int | None) -> dict[i
     }
 
 
-def tweets_json(svc: Services, ids: list[int], viewer_id: int | None) -> list[bytes]:
+def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> list[bytes]:
     """JSON bytes of each tweet that still exists, in the order of ids."""
     found = tweets_by_id(svc, ids, viewer_id)
     return [found[t] for t in ids if t in found]

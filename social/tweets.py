@@ -1,20 +1,32 @@
 """Use cases of tweets: post, read, delete, like and unlike."""
 from __future__ import annotations
 
-from bootstrap import Services
+from typing import Protocol
+
 from domain import rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound
 from domain.events import LikeChanged, TweetDeleted, TweetPosted, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
+from social import ports
+
+
+class TweetPorts(Protocol):
+    """What tweets and likes use: the graph, the cached read model the request writes through, and the event publisher."""
+
+    tweets: ports.TweetStore
+    users: ports.UserStore
+    tweet_cache: ports.TweetCache
+    feeds: ports.FeedStore
+    bus: ports.EventPublisher
 
 
 def _not_found() -> NotFound:
     return NotFound("tweet_not_found", "No such tweet.")
 
 
-def post_tweet(svc: Services, author_id: int, text: str) -> dict:
+def post_tweet(svc: TweetPorts, author_id: int, text: str) -> dict:
     """Neo4j first, with its event; then the tweet's cached body, the author's own feed, and the
     event's relay to the fan-out."""
     text = rules.check_tweet_text(text)
@@ -28,14 +40,14 @@ def post_tweet(svc: Services, author_id: int, text: str) -> dict:
     return tweet
 
 
-def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> dict:
+def get_tweet(svc: TweetPorts, tweet_id: int, viewer_id: int | None) -> dict:
     found = svc.tweets.hydrate([tweet_id], viewer_id)
     if not found:
         raise _not_found()
     return found[0]
 
 
-def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bool) -> None:
+def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: bool) -> None:
     author_id = svc.tweets.author_id(tweet_id)
     if author_id is None:
         raise _not_found()
@@ -47,7 +59,7 @@ def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bo
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
 
 
-def _like_written(svc: Services, event, row: dict | None) -> dict:
+def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
     """A change (its event recorded with it) is relayed to ranking and notifications; the exact
     count and the viewer's flag are written through to Redis."""
     change: LikeChanged = event.event
@@ -60,23 +72,23 @@ def _like_written(svc: Services, event, row: dict | None) -> dict:
     return {"liked": change.liked, "like_count": row["like_count"]}
 
 
-def like(svc: Services, user_id: int, tweet_id: int) -> dict:
+def like(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     event = envelop(LikeChanged(user_id, tweet_id, True))
     return _like_written(svc, event, svc.tweets.like(user_id, tweet_id, now_ms(), event))
 
 
-def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
+def unlike(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     event = envelop(LikeChanged(user_id, tweet_id, False))
     return _like_written(svc, event, svc.tweets.unlike(user_id, tweet_id, event))
 
 
-def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+def likers(svc: TweetPorts, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
     if not svc.tweets.hydrate([tweet_id]):
         raise _not_found()
     rows, cursor = split_page(svc.tweets.likers_page(tweet_id, page), page.limit, lambda r: (r["ts"], r["id"]))
     return svc.users.hydrate([r["id"] for r in rows], viewer_id), cursor
 
 
-def tweets_of(svc: Services, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+def tweets_of(svc: TweetPorts, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
     ids, cursor = split_page(svc.tweets.by_author_page(user_id, page), page.limit, lambda i: (i,))
     return svc.tweets.hydrate(ids, viewer_id), cursor

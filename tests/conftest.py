@@ -31,12 +31,13 @@ class CheckedClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         app = self.application
-        if "openapi_check" not in app.extensions:
+        routes = len(list(app.url_map.iter_rules()))  # a test may add a route to an app
+        if app.extensions.get("openapi_check", (None, None))[0] != routes:
             from web.openapi import document
 
-            app.extensions["openapi_check"] = OpenApiCheck(document(app))
+            app.extensions["openapi_check"] = (routes, OpenApiCheck(document(app)))
         request = response.request
-        app.extensions["openapi_check"].check(
+        app.extensions["openapi_check"][1].check(
             request.method, request.path, response.status_code, response.content_type, response.get_data
         )
         return response
@@ -49,15 +50,25 @@ def checked_responses():
     flask.Flask.test_client_class = None
 
 
+def inline_services(settings=None):
+    """Services whose events are handled as they are published, in the caller, by the same handlers
+    the stream consumers run (tests of job effects)."""
+    from bootstrap import bootstrap
+    from jobs.handlers import InlineEvents
+
+    svc = bootstrap(settings)
+    svc.bus = InlineEvents(svc)
+    return svc
+
+
 @pytest.fixture(scope="session")
 def services():
     """Jobs run inline, at enqueue time, so integration tests see their effects at once; the e2e
     tier exercises the real worker."""
-    from bootstrap import bootstrap
     from graph.migrate import migrate
     from jobs import runtime
 
-    svc = bootstrap(run_jobs_inline=True)
+    svc = inline_services()
     migrate(svc.graph)
     runtime.install(svc)
     yield svc
