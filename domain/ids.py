@@ -17,6 +17,16 @@ def id_time_ms(value: int) -> int:
     return (value >> RANDOM_BITS) + EPOCH_MS
 
 
+def public(obj: dict, *nested: str) -> dict:
+    """The object as it leaves the service: its `id`, and the `id` of each nested object named, as a
+    decimal string (JSON clients lose integers past 2^53). A new dict; the given one is untouched."""
+    out = {**obj, "id": str(obj["id"])}
+    for key in nested:
+        if out.get(key) is not None:
+            out[key] = public(out[key])
+    return out
+
+
 MAX_ID = 2**63 - 1  # Neo4j integers are signed 64-bit
 
 
@@ -26,13 +36,3 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
-
-
-def public(obj: dict, *nested: str) -> dict:
-    """The object as it leaves the service: its `id`, and the `id` of each nested object named, as a
-    decimal string (JSON clients lose integers past 2^53). A new dict; the given one is untouched."""
-    out = {**obj, "id": str(obj["id"])}
-    for key in nested:
-        if out.get(key) is not None:
-            out[key] = public(out[key])
-    return out

@@ -26,7 +26,7 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), live.announce_tweets),
+        TweetPosted: (_each(timeline.fan_out),),
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
@@ -35,6 +35,7 @@ HANDLERS = {
         LikeChanged: (_rescore,),
     },
     "notify": {
+        TweetPosted: (live.announce_tweets,),
         TweetDeleted: (notify.on_tweets_deleted,),
         Followed: (notify.on_follows,),
         Unfollowed: (notify.on_unfollows,),

@@ -33,10 +33,10 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str) -> dict:
     tweet_id = new_id()
     event = envelop(TweetPosted(tweet_id, author_id))
     tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
-    svc.bus.publish(event)
-    svc.tweet_cache.put([tweet])
+    svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id)
+    svc.bus.publish(event)
     return tweet
 
 
@@ -60,15 +60,15 @@ def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: 
 
 
 def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
-    """A change (its event recorded with it) is relayed to ranking and notifications; the exact
-    count and the viewer's flag are written through to Redis."""
+    """The exact count and the viewer's flag are written through to Redis; then a change (its event
+    recorded with it) is relayed to ranking and notifications, whose frame shows that count."""
     change: LikeChanged = event.event
     if row is None:
         raise _not_found()
-    if row["created" if change.liked else "removed"]:
-        svc.bus.publish(event)
     svc.tweet_cache.set_like_count(change.tweet_id, row["version"], row["like_count"])
     svc.tweet_cache.set_liked(change.user_id, change.tweet_id, change.liked)
+    if row["created" if change.liked else "removed"]:
+        svc.bus.publish(event)
     return {"liked": change.liked, "like_count": row["like_count"]}
 
 

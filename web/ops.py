@@ -2,6 +2,9 @@
 the reference page rendered from it."""
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Blueprint, current_app, jsonify, make_response, render_template
 
 from cache.client import REDIS_DOWN
@@ -23,20 +26,36 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
+READY_CACHE_SECONDS = 1.0
+_ready = {"at": float("-inf"), "down": []}
+_ready_lock = threading.Lock()
+
+
+def _down() -> list[str]:
+    """What does not answer, asked at most once a second per process: a flood of anonymous
+    probes costs the databases one check a second, not one each."""
+    with _ready_lock:
+        if time.monotonic() - _ready["at"] < READY_CACHE_SECONDS:
+            return _ready["down"]
+        down = []
+        try:
+            svc().driver.verify_connectivity()
+        except (*NEO4J_DOWN, OSError):
+            down.append("neo4j")
+        try:
+            svc().redis.ping()
+        except (*REDIS_DOWN, OSError):
+            down.append("redis")
+        _ready.update(at=time.monotonic(), down=down)
+        return down
+
+
 @bp.get("/readyz")
 @allow(PUBLIC, rate=UNLIMITED)
 @responds(Status)
 def readyz():
     """Neo4j and Redis both answer."""
-    down = []
-    try:
-        svc().driver.verify_connectivity()
-    except (*NEO4J_DOWN, OSError):
-        down.append("neo4j")
-    try:
-        svc().redis.ping()
-    except (*REDIS_DOWN, OSError):
-        down.append("redis")
+    down = _down()
     if down:
         body = {"error": {"code": "not_ready", "message": f"Not answering: {', '.join(down)}.", "down": down}}
         return jsonify(body), 503, {"Retry-After": "5"}
