@@ -10,14 +10,20 @@ from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
+from cache.media_uploads import MediaUploads
+from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
 from cache.tweets import TweetCache
-from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
+from cache.dispatcher import DISPATCHER_NAME, Dispatcher
+from cache.live_connections import LiveConnections
+from cache.revocations import Revocations
+from cache.user_streams import UserStreams
 from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
+from graph.media import MediaRepository
 from graph.messages import MessageRepository
 from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
@@ -29,6 +35,7 @@ from graph.tweets import TweetRepository
 from graph.users import UserRepository
 from settings import Settings
 from social.passwords import Passwords
+from storage import BlobStore, open_store
 from social.ports import EventPublisher
 
 # A dependency down: the request gets a 503, a job loop waits it out.
@@ -39,6 +46,7 @@ DEPENDENCY_DOWN = NEO4J_DOWN + REDIS_DOWN
 class Services:
     settings: Settings
     fanout_threshold: int
+    media_chunk_size: int
     driver: neo4j.Driver
     graph: Graph
     redis: redis.Redis
@@ -63,9 +71,15 @@ class Services:
     outbox: Outbox
     event_streams: EventStreams
     user_streams: UserStreams
+    notification_groups: NotificationGroups
     dispatcher: Dispatcher
+    revocations: Revocations
+    live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
+    media: MediaRepository
+    media_uploads: MediaUploads
+    blobs: BlobStore
 
     def close(self) -> None:
         self.driver.close()
@@ -84,6 +98,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     svc = Services(
         settings=settings,
         fanout_threshold=settings.fanout_follower_threshold,
+        media_chunk_size=settings.media_chunk_size,
         driver=driver,
         graph=graph,
         redis=r,
@@ -94,7 +109,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
         ranking=RankingRepository(graph),
-        sessions=SessionStore(r, settings.session_ttl_seconds),
+        sessions=SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -110,9 +125,15 @@ def bootstrap(settings: Settings | None = None) -> Services:
         outbox=Outbox(graph),
         event_streams=event_streams,
         user_streams=UserStreams(r),
+        notification_groups=NotificationGroups(r),
         # its own client: the one connection that all of a web worker's open streams share
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
+        revocations=Revocations(r),
+        live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        media=MediaRepository(graph),
+        media_uploads=MediaUploads(r),
+        blobs=open_store(settings),
     )
     return svc

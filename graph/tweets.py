@@ -5,17 +5,23 @@ from domain.events import Envelope
 from domain.ids import public
 from domain.pages import PageRequest
 from graph.driver import Graph
-from graph.outbox import write_recording
+from graph.outbox import group_committed, write_recording
 
 
 class TweetRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
+        by_tweet = lambda item: (item["tweet_id"], item["user_id"])  # noqa: E731
+        self._create = group_committed(graph, "tweets/create")
+        self._like = group_committed(graph, "tweets/like", "created", by_tweet)
+        self._unlike = group_committed(graph, "tweets/unlike", "removed", by_tweet)
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = ()) -> dict:
         """The new tweet's public object."""
-        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
-        return public(write_recording(self.graph, "tweets/create", params, event), "author")
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
+                  "media_ids": list(media_ids)}
+        return public(self._create.submit((params, event)), "author")
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public tweet objects in the order of ids; deleted ones are left out."""
@@ -31,11 +37,11 @@ class TweetRepository:
 
     def like(self, user_id: int, tweet_id: int, now_ms: int, event: Envelope | None = None) -> dict | None:
         params = {"user_id": user_id, "tweet_id": tweet_id, "now_ms": now_ms}
-        return write_recording(self.graph, "tweets/like", params, event, when="created")
+        return self._like.submit((params, event))
 
     def unlike(self, user_id: int, tweet_id: int, event: Envelope | None = None) -> dict | None:
         params = {"user_id": user_id, "tweet_id": tweet_id}
-        return write_recording(self.graph, "tweets/unlike", params, event, when="removed")
+        return self._unlike.submit((params, event))
 
     def likers_page(self, tweet_id: int, page: PageRequest) -> list[dict]:
         before_ts, before_id = page.key or (None, None)

@@ -4,9 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
+                           Unfollowed)
 from ranking.refresh import rescore
-from social import live, messages, notify, timeline
+from social import live, media, messages, notify, timeline
 
 
 def _each(use_case):
@@ -20,13 +21,18 @@ def _each(use_case):
     return handle
 
 
+def _process_media(svc, events: list[Envelope]) -> None:
+    for e in events:
+        media.process(svc, e.event.media_id)
+
+
 def _rescore(svc, events: list[Envelope]) -> None:
     rescore(svc, sorted({e.event.tweet_id for e in events}))
 
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), live.announce_tweets),
+        TweetPosted: (_each(timeline.fan_out),),
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
@@ -35,11 +41,15 @@ HANDLERS = {
         LikeChanged: (_rescore,),
     },
     "notify": {
+        TweetPosted: (live.announce_tweets,),
         TweetDeleted: (notify.on_tweets_deleted,),
         Followed: (notify.on_follows,),
         Unfollowed: (notify.on_unfollows,),
         LikeChanged: (notify.on_likes,),
         MessageSent: (messages.deliver,),
+    },
+    "media": {
+        MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification
     },
 }
 

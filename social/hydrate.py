@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
 from social import ports
 
 
@@ -55,6 +57,11 @@ def _authors(svc: HydratePorts, author_ids: list[int]) -> dict[int, bytes]:
         users = svc.users.hydrate(missing)
         found.update(svc.tweet_cache.put_users(users))
     return found
+
+
+def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
+    """{id, username, display_name} of each user that exists (ids as public strings)."""
+    return {u: orjson.loads(b) for u, b in _authors(svc, user_ids).items() if b is not None}
 
 
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:

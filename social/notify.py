@@ -1,31 +1,38 @@
-"""The notify consumer group's handlers (jobs/handlers.py): each takes a run of events of one kind,
-in stream order, writes their notifications in one transaction, pushes each recipient its group as
-the event left it, and is idempotent, as a redelivered event must change nothing."""
+"""The notify consumer group's handlers (jobs/handlers.py): push before persist. Each takes a run of
+events of one kind, in stream order; the events join their recipients' notification groups in Redis
+(cache/notification_groups.py, one round trip), each event's frame is built from that state and
+pushed at once, and only then are the notifications written to Neo4j, the whole run in one
+transaction, into the same groups. Idempotent, as a redelivered event must change nothing: a group
+admits a member once, a frame is pushed once per event, the Neo4j write merges."""
 from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
+from domain.clock import iso_ms
 from domain.events import Envelope, runs
-from domain.ids import public
-from social import live, ports
-from social.notifications import present
+from domain.ids import id_time_ms
+from social import hydrate, live, ports
 
 HOUR_MS = 3_600_000
 
 
-class NotifyPorts(live.LivePorts, Protocol):
-    """What notifying uses: the notifications' graph store and the live streams."""
+class NotifyPorts(live.LivePorts, hydrate.HydratePorts, Protocol):
+    """What notifying uses: the groups in Redis and in the graph, the cached tweets and users, and
+    the live streams."""
 
     notifications: ports.NotificationStore
+    notification_groups: ports.NotificationGroups
 
 
 def _like_prefix(tweet_id: int) -> str:
     return f"like:{tweet_id}"
 
 
-def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, recipient_id: int | None = None,
+def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, recipient_id: int,
          tweet_id: int | None = None, message_id: int | None = None) -> dict:
-    """One event as cypher/notifications/add.cypher takes it."""
+    """One event as cypher/notifications/add.cypher and the Redis groups take it."""
     return {
         "event_id": event.id, "at_ms": event.at_ms, "hour": event.at_ms // HOUR_MS, "type": type,
         "prefix": prefix, "member": member, "actor_id": actor_id, "recipient_id": recipient_id,
@@ -33,52 +40,77 @@ def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, re
     }
 
 
-def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]]) -> None:
-    """Adds each (event, item) to its recipient's notifications, then pushes to the recipient, for
-    each event, its group as that event left it (so each frame names the event's own actor)."""
-    added, touched = svc.notifications.add([i for _, i in pairs])
-    groups = {n["group_key"]: n for n in present(touched)}
-    events = {e.id: e for e, _ in pairs}
+def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int, dict] | None = None,
+           then: list[tuple[int, Envelope, str, str]] = ()) -> None:
+    """Joins each (event, item) to its recipient's group, pushes each event's frame (its group as the
+    event left it, naming the event's own actor) and then the frames `then`, and only then writes
+    the notifications to Neo4j. `about` holds, by event id, what a frame carries besides the group
+    (its tweet or message)."""
+    pairs = [(e, i) for e, i in pairs if i["recipient_id"] != i["actor_id"]]  # nobody hears of their own act
+    if not pairs:
+        live.push(svc, list(then))
+        return
+    joined = svc.notification_groups.join([i for _, i in pairs])
+    briefs = hydrate.user_briefs(svc, list({a for j in joined for _, a in j.newest} | {i["actor_id"] for _, i in pairs}))
     frames = []
-    for row in added:
-        group = groups.get(row["group_key"])
-        if group is None:
+    for (event, it), group in zip(pairs, joined):
+        if not group.mine or it["actor_id"] not in briefs:
             continue
-        actors = [public(a) for a in row["actors"]]
-        note = {**group, "id": str(row["id"]), "actor": public(row["actor"]), "actors": actors, "count": row["count"],
-                "created_at": row["created_at"], "read": row["read"]}
-        frames.append((row["recipient_id"], events[row["event_id"]], "notification", live.frame("notification", note)))
-    live.push(svc, frames)
+        note = {
+            "id": str(group.id), "type": it["type"], "group_key": f"{it['prefix']}@{group.bucket}",
+            "actor": briefs[it["actor_id"]], "actors": [briefs[a] for _, a in group.newest if a in briefs],
+            "count": group.count, "created_at": iso_ms(id_time_ms(group.id)),
+            "read": False, **(about or {}).get(event.id, {}),
+        }
+        frames.append((it["recipient_id"], event, "notification", live.frame("notification", note)))
+    live.push(svc, frames + list(then))
+    svc.notifications.add([{**i, "bucket": g.bucket} for (_, i), g in zip(pairs, joined)])
+
+
+def _liked_tweets(svc: NotifyPorts, events: list[Envelope]) -> dict[int, dict]:
+    """Each liked tweet that still exists, as its author (the like's recipient) sees it."""
+    tweet_ids = list({e.event.tweet_id for e in events})
+    authors = {t: int(orjson.loads(b)["author"]["id"]) for t, b in hydrate.tweets_by_id(svc, tweet_ids, None).items()}
+    seen: dict[int, dict] = {}
+    for author in set(authors.values()):
+        mine = [t for t, a in authors.items() if a == author]
+        seen.update({t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, mine, author).items()})
+    return seen
 
 
 def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
     """Likes notify the tweet's author; unlikes take the like back (in order, run by run)."""
+    tweets = _liked_tweets(svc, events)
     for liked, run in runs(events, lambda e: e.event.liked):
-        items = [
-            (e, item(e, "like", _like_prefix(e.event.tweet_id), e.event.user_id, e.event.user_id, tweet_id=e.event.tweet_id))
-            for e in run
+        pairs = [
+            (e, item(e, "like", _like_prefix(e.event.tweet_id), e.event.user_id, e.event.user_id,
+                     int(tweets[e.event.tweet_id]["author"]["id"]), tweet_id=e.event.tweet_id))
+            for e in run if e.event.tweet_id in tweets
         ]
         if liked:
-            notify(svc, items)
+            notify(svc, pairs, {e.id: {"tweet": tweets[e.event.tweet_id]} for e, _ in pairs})
         else:
-            svc.notifications.retract([i for _, i in items])
+            _retract(svc, [i for _, i in pairs])
+
+
+def _retract(svc: NotifyPorts, items: list[dict]) -> None:
+    svc.notification_groups.leave(items)
+    svc.notifications.retract(items)
+
+
+def _follow_item(e: Envelope) -> dict:
+    return item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, e.event.followee_id)
 
 
 def on_follows(svc: NotifyPorts, events: list[Envelope]) -> None:
-    notify(svc, [
-        (e, item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, recipient_id=e.event.followee_id))
-        for e in events
-    ])
+    notify(svc, [(e, _follow_item(e)) for e in events])
 
 
 def on_unfollows(svc: NotifyPorts, events: list[Envelope]) -> None:
-    svc.notifications.retract([
-        item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, recipient_id=e.event.followee_id)
-        for e in events
-    ])
+    _retract(svc, [_follow_item(e) for e in events])
 
 
 def on_tweets_deleted(svc: NotifyPorts, events: list[Envelope]) -> None:
-    svc.notifications.forget([
-        {"recipient_id": e.event.author_id, "prefix": _like_prefix(e.event.tweet_id)} for e in events
-    ])
+    groups = [{"recipient_id": e.event.author_id, "prefix": _like_prefix(e.event.tweet_id)} for e in events]
+    svc.notification_groups.forget(groups)
+    svc.notifications.forget(groups)

@@ -9,7 +9,7 @@ from domain.errors import Forbidden, NotFound
 from domain.events import LikeChanged, TweetDeleted, TweetPosted, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
-from social import ports
+from social import media, ports
 
 
 class TweetPorts(Protocol):
@@ -20,23 +20,26 @@ class TweetPorts(Protocol):
     tweet_cache: ports.TweetCache
     feeds: ports.FeedStore
     bus: ports.EventPublisher
+    media: ports.MediaStore
+    blobs: ports.BlobStore
 
 
 def _not_found() -> NotFound:
     return NotFound("tweet_not_found", "No such tweet.")
 
 
-def post_tweet(svc: TweetPorts, author_id: int, text: str) -> dict:
+def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] = ()) -> dict:
     """Neo4j first, with its event; then the tweet's cached body, the author's own feed, and the
     event's relay to the fan-out."""
     text = rules.check_tweet_text(text)
+    media_ids = media.check_attachable(svc, author_id, list(media_ids))
     tweet_id = new_id()
     event = envelop(TweetPosted(tweet_id, author_id))
-    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
-    svc.bus.publish(event)
-    svc.tweet_cache.put([tweet])
+    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event, media_ids)
+    svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id)
+    svc.bus.publish(event)
     return tweet
 
 
@@ -54,21 +57,23 @@ def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: 
     if author_id != actor_id and not may_delete_any:
         raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
     event = envelop(TweetDeleted(tweet_id, author_id))
+    carried = svc.media.of_tweet(tweet_id)
     if svc.tweets.delete(tweet_id, event):
         svc.bus.publish(event)
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
+    media.release(svc, carried)
 
 
 def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
-    """A change (its event recorded with it) is relayed to ranking and notifications; the exact
-    count and the viewer's flag are written through to Redis."""
+    """The exact count and the viewer's flag are written through to Redis; then a change (its event
+    recorded with it) is relayed to ranking and notifications, whose frame shows that count."""
     change: LikeChanged = event.event
     if row is None:
         raise _not_found()
-    if row["created" if change.liked else "removed"]:
-        svc.bus.publish(event)
     svc.tweet_cache.set_like_count(change.tweet_id, row["version"], row["like_count"])
     svc.tweet_cache.set_liked(change.user_id, change.tweet_id, change.liked)
+    if row["created" if change.liked else "removed"]:
+        svc.bus.publish(event)
     return {"liked": change.liked, "like_count": row["like_count"]}
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import jsonify
+from urllib.parse import urlencode
+
+from flask import jsonify, request
 
 from domain.sessions import Session
 
@@ -23,8 +25,19 @@ def session_json(s: Session, current_id: str | None = None) -> dict:
     }
 
 
+def next_link(cursor: str) -> str:
+    """The Link header of a page that has a next one: this URL with the cursor replaced."""
+    return f'<{request.base_url}?{urlencode({**request.args.to_dict(), "cursor": cursor})}>; rel="next"'
+
+
+def with_next_link(response, cursor: str | None):
+    if cursor:
+        response.headers["Link"] = next_link(cursor)
+    return response
+
+
 def page(name: str, items: list, cursor: str | None, **extra):
-    return jsonify({name: items, "next_cursor": cursor, **extra})
+    return with_next_link(jsonify({name: items, "next_cursor": cursor, **extra}), cursor)
 
 
 def no_content():
