@@ -9,11 +9,13 @@ from rq import Queue
 
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
+from cache.hidden import HiddenSets
 from cache.login_attempts import LoginAttempts
 from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
+from cache.trending import TrendingTags
 from cache.tweets import TweetCache
 from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
 from graph.driver import Graph, open_driver
@@ -23,6 +25,8 @@ from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
 from graph.policy import PolicyRepository
 from graph.recommendations import RecommendationRepository
+from graph.relations import RelationRepository
+from graph.search import SearchRepository
 from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
@@ -61,6 +65,10 @@ class Services:
     dispatcher: Dispatcher
     notifications: NotificationRepository
     messages: MessageRepository
+    relations: RelationRepository
+    hidden_sets: HiddenSets
+    search: SearchRepository
+    trending: TrendingTags
 
     def close(self) -> None:
         self.driver.close()
@@ -124,4 +132,8 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        relations=RelationRepository(graph),
+        hidden_sets=HiddenSets(r),
+        search=SearchRepository(graph),
+        trending=TrendingTags(r),
     )

@@ -12,7 +12,7 @@ from graph.driver import Graph, cypher
 from domain.events import Envelope, unwrap
 
 
-def _record_params(event: Envelope) -> dict:
+def record_params(event: Envelope) -> dict:
     return {"id": event.id, "type": event.type, "payload": event.payload(), "at_ms": event.at_ms}
 
 
@@ -33,7 +33,7 @@ def write_recording(graph: Graph, name: str, params: dict, event: Envelope | Non
         return graph.write_one(name, **params)
     with graph.session() as s:
         return s.execute_write(
-            _write_and_record, cypher(name), params, cypher("outbox/record"), _record_params(event), when
+            _write_and_record, cypher(name), params, cypher("outbox/record"), record_params(event), when
         )
 
 

@@ -1,8 +1,12 @@
-"""Tweets and likes in the graph."""
+"""Tweets, replies, likes, boosts, bookmarks and tags in the graph."""
 from __future__ import annotations
 
-from graph.driver import Graph
-from graph.outbox import write_recording
+from typing import Callable
+
+import neo4j
+
+from graph.driver import Graph, cypher
+from graph.outbox import record_params, write_recording
 from domain.events import Envelope
 from domain.pages import PageRequest
 
@@ -10,17 +14,36 @@ from domain.pages import PageRequest
 def _public(row: dict) -> dict:
     row["id"] = str(row["id"])
     row["author"]["id"] = str(row["author"]["id"])
+    reply_to = row.get("in_reply_to")
+    if reply_to is not None:
+        reply_to["id"] = str(reply_to["id"])
+        if reply_to["author"] is not None:
+            reply_to["author"]["id"] = str(reply_to["author"]["id"])
     return row
+
+
+def _write_then_record(tx: neo4j.ManagedTransaction, query: str, params: dict,
+                       event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
+    row = tx.run(query, params).single()
+    row = row.data() if row is not None else None
+    event = event_of(row) if row is not None else None
+    if event is not None:
+        tx.run(cypher("outbox/record"), record_params(event)).consume()
+    return row, event
 
 
 class TweetRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
-        """The new tweet's public object."""
-        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
-        return _public(write_recording(self.graph, "tweets/create", params, event))
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None, *,
+               in_reply_to_id: int | None = None, mentioned_ids: list[int] = (), tags: list[str] = ()) -> dict | None:
+        """The new tweet's public object, with `parent_replies` (the answered tweet's reply count and
+        its version) for a reply; None when the answered tweet is gone or its author blocks the poster."""
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
+                  "in_reply_to_id": in_reply_to_id, "mentioned_ids": list(mentioned_ids), "tags": list(tags)}
+        row = write_recording(self.graph, "tweets/create", params, event)
+        return _public(row) if row is not None else None
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public tweet objects in the order of ids; deleted ones are left out."""
@@ -31,8 +54,9 @@ class TweetRepository:
         row = self.graph.read_one("tweets/author", id=tweet_id)
         return row["author_id"] if row else None
 
-    def delete(self, tweet_id: int, event: Envelope | None = None) -> bool:
-        return write_recording(self.graph, "tweets/delete", {"id": tweet_id}, event, when="deleted")["deleted"] > 0
+    def delete(self, tweet_id: int, event: Envelope | None = None) -> dict | None:
+        """{deleted, parent_replies} or None when there was no such tweet."""
+        return write_recording(self.graph, "tweets/delete", {"id": tweet_id}, event, when="deleted")
 
     def like(self, user_id: int, tweet_id: int, now_ms: int, event: Envelope | None = None) -> dict | None:
         params = {"user_id": user_id, "tweet_id": tweet_id, "now_ms": now_ms}
@@ -44,13 +68,49 @@ class TweetRepository:
 
     def likers_page(self, tweet_id: int, page: PageRequest) -> list[dict]:
         before_ts, before_id = page.key or (None, None)
-        return self.graph.read(
-            "tweets/likers_page",
-            tweet_id=tweet_id,
-            before_ts=before_ts,
-            before_id=before_id,
-            limit=page.limit + 1,
-        )
+        return self.graph.read("tweets/likers_page", tweet_id=tweet_id, before_ts=before_ts, before_id=before_id,
+                               limit=page.limit + 1)
+
+    def boost(self, user_id: int, tweet_id: int, boost_id: int, now_ms: int,
+              event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
+        """The row and the event that event_of made of it (recorded in the same transaction)."""
+        params = {"user_id": user_id, "tweet_id": tweet_id, "boost_id": boost_id, "now_ms": now_ms}
+        with self.graph.session() as s:
+            return s.execute_write(_write_then_record, cypher("tweets/boost"), params, event_of)
+
+    def unboost(self, user_id: int, tweet_id: int,
+                event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
+        params = {"user_id": user_id, "tweet_id": tweet_id}
+        with self.graph.session() as s:
+            return s.execute_write(_write_then_record, cypher("tweets/unboost"), params, event_of)
+
+    def bookmark(self, user_id: int, tweet_id: int, now_ms: int, on: bool) -> bool:
+        """False when there is no such tweet."""
+        if on:
+            return self.graph.write_one("tweets/bookmark", user_id=user_id, tweet_id=tweet_id, now_ms=now_ms) is not None
+        return self.graph.write_one("tweets/unbookmark", user_id=user_id, tweet_id=tweet_id) is not None
+
+    def bookmarks_page(self, user_id: int, page: PageRequest, hidden: list[int]) -> list[dict]:
+        before_ts, before_id = page.key or (None, None)
+        return self.graph.read("tweets/bookmarks_page", user_id=user_id, hidden=hidden, before_ts=before_ts,
+                               before_id=before_id, limit=page.limit + 1)
+
+    def reply_target(self, tweet_id: int) -> int | None:
+        """The author of a tweet that can be answered, or None."""
+        row = self.graph.read_one("tweets/reply_target", id=tweet_id)
+        return row["author_id"] if row else None
+
+    def context(self, tweet_id: int, limit: int) -> dict | None:
+        """{ancestors, descendants} as rows {id, deleted, parent?}, oldest first; None for no tweet."""
+        return self.graph.read_one("tweets/context", id=tweet_id, limit=limit)
+
+    def tag_page(self, tag: str, page: PageRequest, hidden: list[int]) -> list[int]:
+        before_id = page.key[0] if page.key else None
+        rows = self.graph.read("tweets/tag_page", tag=tag, hidden=hidden, before_id=before_id, limit=page.limit + 1)
+        return [r["id"] for r in rows]
+
+    def trending_tags(self, since_ms: int, k: int) -> list[dict]:
+        return self.graph.read("tweets/trending_tags", since_ms=since_ms, k=k)
 
     def by_author_page(self, user_id: int, page: PageRequest) -> list[int]:
         before_id = page.key[0] if page.key else None
@@ -59,7 +119,8 @@ class TweetRepository:
         )
         return [r["id"] for r in rows]
 
-    def home_page(self, viewer_id: int, page: PageRequest) -> list[int]:
+    def home_page(self, viewer_id: int, page: PageRequest) -> list[str]:
+        """Feed members past the cached ones (cypher/feed/home.cypher)."""
         before_id = page.key[0] if page.key else None
         rows = self.graph.read("feed/home", viewer_id=viewer_id, before_id=before_id, limit=page.limit + 1)
-        return [r["id"] for r in rows]
+        return [r["member"] for r in rows]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ranking.refresh import rescore
 from social import messages, notifications, timeline
-from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted,
+                           Unfollowed)
 
 
 def _each(use_case):
@@ -30,15 +31,19 @@ HANDLERS = {
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
+        BoostChanged: (_each(timeline.fan_out_boost),),
     },
     "ranking": {
         LikeChanged: (_rescore,),
+        BoostChanged: (_rescore,),
     },
     "notify": {
+        TweetPosted: (notifications.on_tweets_posted,),
         TweetDeleted: (notifications.on_tweets_deleted,),
         Followed: (notifications.on_follows,),
         Unfollowed: (notifications.on_unfollows,),
         LikeChanged: (notifications.on_likes,),
+        BoostChanged: (notifications.on_boosts,),
         MessageSent: (messages.deliver,),
     },
 }

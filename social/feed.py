@@ -5,18 +5,19 @@ from bootstrap import Services
 from social import hydrate, timeline
 from domain.pages import PageRequest
 
+HIDDEN_MARGIN = 10  # top lists read a few more, so that tweets the viewer does not see leave k
+
 
 def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
     """The page and the network's top k, hydrated together in one pass over Redis."""
-    ids, cursor = timeline.home_ids(svc, viewer_id, page)
-    top = _network_top(svc, viewer_id, k)
-    found = hydrate.tweets_by_id(svc, ids + top, viewer_id)
-    return [found[t] for t in ids if t in found], cursor, [found[t] for t in top if t in found]
+    entries, cursor = timeline.home_entries(svc, viewer_id, page)
+    shown, top = hydrate.entries_json(svc, entries, _network_top(svc, viewer_id, k + HIDDEN_MARGIN), viewer_id)
+    return shown, cursor, top[:k]
 
 
 def popular(svc: Services, k: int, viewer_id: int | None) -> list[bytes]:
     """The global top k, kept by the ranking jobs (ranking/refresh.py)."""
-    return hydrate.tweets_json(svc, svc.popular.global_top(k), viewer_id)
+    return hydrate.tweets_json(svc, svc.popular.global_top(k + HIDDEN_MARGIN), viewer_id)[:k]
 
 
 def _network_top(svc: Services, viewer_id: int, k: int) -> list[int]:

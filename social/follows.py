@@ -6,6 +6,7 @@ from domain.clock import now_ms
 from domain.errors import Unprocessable
 from domain.events import Followed, Unfollowed, envelop
 from domain.pages import PageRequest, split_page
+from social import visibility
 
 
 def _not_self(follower_id: int, followee_id: int) -> None:
@@ -16,6 +17,7 @@ def _not_self(follower_id: int, followee_id: int) -> None:
 def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
     """True when this call made a new follow (a repeat is a no-op)."""
     _not_self(follower_id, followee_id)
+    visibility.check_may_interact(svc, follower_id, followee_id)
     event = envelop(Followed(follower_id, followee_id))
     created = svc.users.follow(follower_id, followee_id, now_ms(), event)
     if created:

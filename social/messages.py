@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bootstrap import Services
 from domain import rules
-from social import accounts, notifications
+from social import accounts, notifications, visibility
 from domain.errors import NotFound, Unprocessable
 from domain.events import Envelope, MessageSent, envelop
 from domain.ids import new_id
@@ -22,6 +22,7 @@ def _other(svc: Services, viewer_id: int, username: str) -> int:
 def send(svc: Services, sender_id: int, to_username: str, text: str) -> dict:
     text = rules.check_message_text(text)
     recipient_id = _other(svc, sender_id, to_username)
+    visibility.check_may_interact(svc, sender_id, recipient_id)
     message_id = new_id()
     event = envelop(MessageSent(message_id, sender_id, recipient_id))
     message = svc.messages.create(message_id, sender_id, recipient_id, text, event.at_ms, event)

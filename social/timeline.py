@@ -3,9 +3,9 @@ rebuild from Neo4j when cold. Neo4j stays the truth; every key here can be lost 
 from __future__ import annotations
 
 from bootstrap import Services
-from cache.feeds import FEED_SIZE
+from cache.feeds import FEED_SIZE, boost_member, parse_member
 from cache.tweets import AUTHOR_TWEETS
-from domain.events import Followed, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import BoostChanged, Followed, TweetDeleted, TweetPosted, Unfollowed
 from domain.pages import PageRequest, split_page
 
 
@@ -31,6 +31,20 @@ def fan_out(svc: Services, event: TweetPosted) -> None:
     """The author's own feed and recent-tweets list were updated by the request (post_tweet)."""
     if not is_celebrity(svc, event.author_id):
         svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
+
+
+def fan_out_boost(svc: Services, event: BoostChanged) -> None:
+    """A boost enters the booster's own and their followers' feeds (each only if it does not show
+    the tweet yet), or a celebrity's recent entries; an unboost takes it back out."""
+    member = boost_member(event.boost_id, event.tweet_id, event.user_id)
+    celebrity = is_celebrity(svc, event.user_id)
+    readers = [event.user_id] + ([] if celebrity else svc.feed_source.followers(event.user_id))
+    if event.boosted:
+        svc.feeds.push_boost(readers, event.boost_id, event.tweet_id, event.user_id)
+        svc.tweet_cache.push_author_tweet(event.user_id, member)
+    else:
+        svc.feeds.remove_boost(readers, event.boost_id, event.tweet_id, event.user_id)
+        svc.tweet_cache.remove_author_entry(event.user_id, member)
 
 
 def retract(svc: Services, event: TweetDeleted) -> None:
@@ -59,7 +73,7 @@ def _cached_page(svc: Services, viewer_id: int, before: int | None, want: int):
     return got
 
 
-def _celebrity_tweets(svc: Services, celebs: list[int], before: int | None, want: int) -> list[int]:
+def _celebrity_entries(svc: Services, celebs: list[int], before: int | None, want: int) -> list[tuple]:
     lists = svc.tweet_cache.author_tweets(celebs, before, want)
     cold = [c for c, ids in zip(celebs, lists) if ids is None]
     for c in cold:
@@ -70,16 +84,17 @@ def _celebrity_tweets(svc: Services, celebs: list[int], before: int | None, want
     return [t for ids in lists for t in ids or ()]
 
 
-def home_ids(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[int], str | None]:
-    """One page of the home feed: cached ids merged with followed celebrities' recent tweets; past
-    the cached 800, the page continues from the Cypher query, ordered and paged the same way."""
+def home_entries(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[tuple], str | None]:
+    """One page of the home feed as entries (entry id, tweet id, booster id or None): cached
+    entries merged with followed celebrities' recent ones; past the cached 800, the page continues
+    from the Cypher query, ordered and paged the same way (by entry id)."""
     before = page.key[0] if page.key else None
     want = page.limit + 1
-    ids, celebs, full = _cached_page(svc, viewer_id, before, want)
+    entries, celebs, full = _cached_page(svc, viewer_id, before, want)
     if celebs:
-        ids = sorted(set(ids) | set(_celebrity_tweets(svc, celebs, before, want)), reverse=True)[:want]
-    if len(ids) < want and full:
-        rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
-        ids += svc.tweets.home_page(viewer_id, rest)
-    return split_page(ids, page.limit, lambda i: (i,))
+        entries = sorted(set(entries) | set(_celebrity_entries(svc, celebs, before, want)), reverse=True)[:want]
+    if len(entries) < want and full:
+        rest = PageRequest(limit=want - len(entries) - 1, key=(entries[-1][0],) if entries else page.key)
+        entries += [parse_member(m) for m in svc.tweets.home_page(viewer_id, rest)]
+    return split_page(entries, page.limit, lambda e: (e[0],))
 

@@ -1,35 +1,53 @@
-"""Use cases of tweets: post, read, delete, like and unlike."""
+"""Use cases of tweets: post (and reply), read, delete, like, boost and bookmark."""
 from __future__ import annotations
 
 from bootstrap import Services
-from domain import rules
+from domain import entities, rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound
-from domain.events import LikeChanged, TweetDeleted, TweetPosted, envelop
+from domain.events import BoostChanged, Envelope, LikeChanged, TweetDeleted, TweetPosted, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
+from social import hydrate, visibility
 
 
 def _not_found() -> NotFound:
     return NotFound("tweet_not_found", "No such tweet.")
 
 
-def post_tweet(svc: Services, author_id: int, text: str) -> dict:
-    """Neo4j first, with its event; then the tweet's cached body, the author's own feed, and the
-    event's relay to the fan-out."""
+def _write_reply_count(svc: Services, parent: dict | None) -> None:
+    if parent is not None:
+        svc.tweet_cache.set_count("reply", parent["id"], parent["version"], parent["count"])
+
+
+def post_tweet(svc: Services, author_id: int, text: str, in_reply_to_id: int | None = None) -> dict:
+    """Neo4j first, with its event and its reply, mention and tag edges; then the tweet's cached
+    body, the author's own feed, and the event's relay to the fan-out and the notifications."""
     text = rules.check_tweet_text(text)
+    reply_to_author_id = None
+    if in_reply_to_id is not None:
+        reply_to_author_id = svc.tweets.reply_target(in_reply_to_id)
+        if reply_to_author_id is None:
+            raise _not_found()
+        visibility.check_may_interact(svc, author_id, reply_to_author_id)
+    mentioned = svc.users.ids_by_username(entities.mentions(text))
     tweet_id = new_id()
-    event = envelop(TweetPosted(tweet_id, author_id))
-    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event)
+    event = envelop(TweetPosted(tweet_id, author_id, in_reply_to_id, reply_to_author_id, tuple(mentioned.values())))
+    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event, in_reply_to_id=in_reply_to_id,
+                              mentioned_ids=list(mentioned.values()), tags=entities.hashtags(text))
+    if tweet is None:  # the answered tweet went, or its author blocked the poster, meanwhile
+        raise _not_found()
     svc.bus.publish(event)
+    _write_reply_count(svc, tweet.pop("parent_replies"))
     svc.tweet_cache.put([tweet])
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id)
     return tweet
 
 
-def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> dict:
-    found = svc.tweets.hydrate([tweet_id], viewer_id)
+def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> bytes:
+    """The tweet as JSON bytes; 404 also when the viewer does not see its author."""
+    found = hydrate.tweets_json(svc, [tweet_id], viewer_id)
     if not found:
         raise _not_found()
     return found[0]
@@ -42,9 +60,19 @@ def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bo
     if author_id != actor_id and not may_delete_any:
         raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
     event = envelop(TweetDeleted(tweet_id, author_id))
-    if svc.tweets.delete(tweet_id, event):
+    row = svc.tweets.delete(tweet_id, event)
+    if row is not None:
         svc.bus.publish(event)
+        _write_reply_count(svc, row["parent_replies"])
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
+
+
+def _author_checked(svc: Services, user_id: int, tweet_id: int) -> None:
+    """404 for no tweet; 403 `blocked` when its author blocks the user (or the user them)."""
+    author_id = svc.tweet_cache.author_of(tweet_id) or svc.tweets.author_id(tweet_id)
+    if author_id is None:
+        raise _not_found()
+    visibility.check_may_interact(svc, user_id, author_id)
 
 
 def _like_written(svc: Services, event, row: dict | None) -> dict:
@@ -61,6 +89,7 @@ def _like_written(svc: Services, event, row: dict | None) -> dict:
 
 
 def like(svc: Services, user_id: int, tweet_id: int) -> dict:
+    _author_checked(svc, user_id, tweet_id)
     event = envelop(LikeChanged(user_id, tweet_id, True))
     return _like_written(svc, event, svc.tweets.like(user_id, tweet_id, now_ms(), event))
 
@@ -70,6 +99,51 @@ def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
     return _like_written(svc, event, svc.tweets.unlike(user_id, tweet_id, event))
 
 
+def _change_boost(svc: Services, user_id: int, tweet_id: int, boosted: bool) -> dict:
+    """The event is made from the write's row (the boost's id, the author), in its transaction."""
+    at, event_id = now_ms(), new_id()
+
+    def event_of(row: dict) -> Envelope | None:
+        if not row["created" if boosted else "removed"]:
+            return None
+        return Envelope(event_id, at, BoostChanged(user_id, tweet_id, boosted, row["boost_id"], row["author_id"]))
+
+    if boosted:
+        row, event = svc.tweets.boost(user_id, tweet_id, new_id(at), at, event_of)
+    else:
+        row, event = svc.tweets.unboost(user_id, tweet_id, event_of)
+    if row is None:
+        raise _not_found()
+    if event is not None:
+        svc.bus.publish(event)
+    svc.tweet_cache.set_count("boost", tweet_id, row["version"], row["boost_count"])
+    svc.tweet_cache.set_flag("boosted", user_id, tweet_id, boosted)
+    return {"boosted": boosted, "boost_count": row["boost_count"]}
+
+
+def boost(svc: Services, user_id: int, tweet_id: int) -> dict:
+    """Boosting one's own tweet is allowed, as Mastodon allows it (docs/conversation.md)."""
+    _author_checked(svc, user_id, tweet_id)
+    return _change_boost(svc, user_id, tweet_id, True)
+
+
+def unboost(svc: Services, user_id: int, tweet_id: int) -> dict:
+    return _change_boost(svc, user_id, tweet_id, False)
+
+
+def bookmark(svc: Services, user_id: int, tweet_id: int, on: bool) -> dict:
+    if not svc.tweets.bookmark(user_id, tweet_id, now_ms(), on):
+        raise _not_found()
+    svc.tweet_cache.set_flag("bookmarked", user_id, tweet_id, on)
+    return {"bookmarked": on}
+
+
+def bookmarks(svc: Services, user_id: int, page: PageRequest) -> tuple[list[bytes], str | None]:
+    hidden = sorted(visibility.hidden(svc, user_id))
+    rows, cursor = split_page(svc.tweets.bookmarks_page(user_id, page, hidden), page.limit, lambda r: (r["ts"], r["id"]))
+    return hydrate.tweets_json(svc, [r["id"] for r in rows], user_id), cursor
+
+
 def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
     if not svc.tweets.hydrate([tweet_id]):
         raise _not_found()
@@ -77,6 +151,6 @@ def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | Non
     return svc.users.hydrate([r["id"] for r in rows], viewer_id), cursor
 
 
-def tweets_of(svc: Services, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+def tweets_of(svc: Services, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list[bytes], str | None]:
     ids, cursor = split_page(svc.tweets.by_author_page(user_id, page), page.limit, lambda i: (i,))
-    return svc.tweets.hydrate(ids, viewer_id), cursor
+    return hydrate.tweets_json(svc, ids, viewer_id), cursor

@@ -7,8 +7,8 @@ from flask import Flask
 
 from bootstrap import Services, bootstrap
 from settings import Settings
-from web import (admin, auth, client, errors, events, feed, limits, messages, metrics, notifications, ops, policy,
-                 recommendations, security, tweets, users)
+from web import (admin, auth, client, conversation, errors, events, feed, limits, messages, metrics, notifications, ops,
+                 policy, recommendations, security, tweets, users)
 from web.admission import Admission
 from web.json import OrjsonProvider
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     limits.init(app, services)
     errors.register(app)
     for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp, recommendations.bp, admin.bp, client.bp,
-                      events.bp, notifications.bp, messages.bp):
+                      events.bp, notifications.bp, messages.bp, conversation.bp):
         app.register_blueprint(blueprint)
     settings = services.settings
     app.wsgi_app = Admission(

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import jsonify
+import orjson
+from flask import Response, jsonify
 
 from domain.sessions import Session
 
@@ -29,3 +30,16 @@ def page(name: str, items: list, cursor: str | None, **extra):
 
 def no_content():
     return "", 204
+
+
+def json_bytes(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/json")
+
+
+def raw_array(items: list[bytes]) -> bytes:
+    return b"[" + b",".join(items) + b"]"
+
+
+def raw_page(name: str, items: list[bytes], cursor: str | None) -> Response:
+    """A page of objects already serialised (tweets from the cached read path)."""
+    return json_bytes(b'{"%s":%s,"next_cursor":%s}' % (name.encode(), raw_array(items), orjson.dumps(cursor)))

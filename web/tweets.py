@@ -1,15 +1,15 @@
-"""Tweet endpoints: post, read, delete, like and the likers page."""
+"""Tweet endpoints: post (and reply), read, delete, the thread, likes, boosts and bookmarks."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from social import tweets
-from domain.errors import NotFound
+from social import conversation, tweets
+from domain.errors import BadRequest, NotFound
 from web.context import services as svc
 from web.inputs import Body, page_request, path_id, takes
 from web.policy import PUBLIC, SIGNED_IN, allow, permitted
-from web.presenters import no_content, page
+from web.presenters import json_bytes, no_content, page
 from web.security import viewer_id
 
 bp = Blueprint("tweets", __name__, url_prefix="/api/v1/tweets")
@@ -17,6 +17,7 @@ bp = Blueprint("tweets", __name__, url_prefix="/api/v1/tweets")
 
 class NewTweet(Body):
     text: str
+    in_reply_to_id: str | None = None
 
 
 def _tweet_id(value: str) -> int:
@@ -27,15 +28,19 @@ def _tweet_id(value: str) -> int:
 @allow(SIGNED_IN, rate="posts")
 @takes(NewTweet)
 def post(body: NewTweet):
-    """Post a tweet of at most 140 characters."""
-    return jsonify({"tweet": tweets.post_tweet(svc(), current_user.user_id, body.text)}), 201
+    """Post a tweet of at most 140 characters, or a reply to another tweet."""
+    reply_to = None
+    if body.in_reply_to_id is not None:
+        reply_to = path_id(body.in_reply_to_id, BadRequest(
+            "invalid_parameter", "in_reply_to_id must be a tweet id (a decimal string).", field="in_reply_to_id"))
+    return jsonify({"tweet": tweets.post_tweet(svc(), current_user.user_id, body.text, reply_to)}), 201
 
 
 @bp.get("/<tweet_id>")
 @allow(PUBLIC)
 def get(tweet_id: str):
     """One tweet."""
-    return jsonify({"tweet": tweets.get_tweet(svc(), _tweet_id(tweet_id), viewer_id())})
+    return json_bytes(b'{"tweet":%s}' % tweets.get_tweet(svc(), _tweet_id(tweet_id), viewer_id()))
 
 
 @bp.delete("/<tweet_id>")
@@ -44,6 +49,13 @@ def delete(tweet_id: str):
     """Delete a tweet: its author, or a holder of tweets:delete_any."""
     tweets.delete_tweet(svc(), current_user.user_id, _tweet_id(tweet_id), permitted("tweets:delete_any"))
     return no_content()
+
+
+@bp.get("/<tweet_id>/context")
+@allow(PUBLIC)
+def context(tweet_id: str):
+    """The thread around a tweet: the tweets it answers and the replies below it, oldest first."""
+    return json_bytes(conversation.context(svc(), _tweet_id(tweet_id), viewer_id()))
 
 
 @bp.post("/<tweet_id>/like")
@@ -58,6 +70,34 @@ def like(tweet_id: str):
 def unlike(tweet_id: str):
     """Take a like back (idempotent)."""
     return jsonify(tweets.unlike(svc(), current_user.user_id, _tweet_id(tweet_id)))
+
+
+@bp.post("/<tweet_id>/boost")
+@allow(SIGNED_IN, rate="likes")
+def boost(tweet_id: str):
+    """Boost a tweet to one's followers (idempotent; one's own tweets too)."""
+    return jsonify(tweets.boost(svc(), current_user.user_id, _tweet_id(tweet_id)))
+
+
+@bp.delete("/<tweet_id>/boost")
+@allow(SIGNED_IN, rate="likes")
+def unboost(tweet_id: str):
+    """Take a boost back (idempotent)."""
+    return jsonify(tweets.unboost(svc(), current_user.user_id, _tweet_id(tweet_id)))
+
+
+@bp.post("/<tweet_id>/bookmark")
+@allow(SIGNED_IN)
+def bookmark(tweet_id: str):
+    """Bookmark a tweet (private, idempotent)."""
+    return jsonify(tweets.bookmark(svc(), current_user.user_id, _tweet_id(tweet_id), True))
+
+
+@bp.delete("/<tweet_id>/bookmark")
+@allow(SIGNED_IN)
+def unbookmark(tweet_id: str):
+    """Remove a bookmark (idempotent)."""
+    return jsonify(tweets.bookmark(svc(), current_user.user_id, _tweet_id(tweet_id), False))
 
 
 @bp.get("/<tweet_id>/likes")

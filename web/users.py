@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from social import accounts, follows, tweets
+from social import accounts, follows, relations, tweets
 from web.context import services as svc
 from web.inputs import Body, page_request, takes
 from web.policy import PUBLIC, SIGNED_IN, allow, current_grant
-from web.presenters import page
+from web.presenters import page, raw_page
 from web.security import viewer_id
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
@@ -47,7 +47,7 @@ def user(username: str):
 def user_tweets(username: str):
     """A user's tweets, newest first."""
     items, cursor = tweets.tweets_of(svc(), accounts.user_id_of(svc(), username), page_request(1), viewer_id())
-    return page("tweets", items, cursor)
+    return raw_page("tweets", items, cursor)
 
 
 @bp.get("/<username>/followers")
@@ -82,3 +82,35 @@ def unfollow(username: str):
     """Stop following a user (idempotent)."""
     follows.unfollow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
     return jsonify({"following": False})
+
+
+@bp.post("/<username>/block")
+@allow(SIGNED_IN, rate="follows")
+def block(username: str):
+    """Block a user (idempotent): follows between you go both ways, and neither sees the other."""
+    relations.block(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"blocking": True})
+
+
+@bp.delete("/<username>/block")
+@allow(SIGNED_IN, rate="follows")
+def unblock(username: str):
+    """Unblock a user (idempotent)."""
+    relations.unblock(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"blocking": False})
+
+
+@bp.post("/<username>/mute")
+@allow(SIGNED_IN, rate="follows")
+def mute(username: str):
+    """Mute a user (idempotent): their tweets and notifications are hidden from you only."""
+    relations.mute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"muting": True})
+
+
+@bp.delete("/<username>/mute")
+@allow(SIGNED_IN, rate="follows")
+def unmute(username: str):
+    """Unmute a user (idempotent)."""
+    relations.unmute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"muting": False})
