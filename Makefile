@@ -21,6 +21,8 @@ status:
 	$(STACKCTL) status
 
 test:
+	$(STACKCTL) install
+	.venv/bin/lint-imports --no-cache
 	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
 
 bench:

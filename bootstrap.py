@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import neo4j
 import redis
-from rq import Queue
 
+from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.hidden import HiddenSets
@@ -18,12 +18,13 @@ from cache.tokens import TokenCache
 from cache.trending import TrendingTags
 from cache.tweets import TweetCache
 from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
-from graph.driver import Graph, open_driver
+from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
 from graph.messages import MessageRepository
 from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
 from graph.policy import PolicyRepository
+from graph.ranking import RankingRepository
 from graph.recommendations import RecommendationRepository
 from graph.relations import RelationRepository
 from graph.search import SearchRepository
@@ -31,23 +32,27 @@ from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
 from settings import Settings
-from social.bus import EventBus
 from social.passwords import Passwords
+from social.ports import EventPublisher
+
+# A dependency down: the request gets a 503, a job loop waits it out.
+DEPENDENCY_DOWN = NEO4J_DOWN + REDIS_DOWN
 
 
 @dataclass
 class Services:
     settings: Settings
+    fanout_threshold: int
     driver: neo4j.Driver
     graph: Graph
     redis: redis.Redis
     raw_redis: redis.Redis
-    queue: Queue
-    bus: EventBus
+    bus: EventPublisher
     users: UserRepository
     tweets: TweetRepository
     tokens: TokenRepository
     recommendations: RecommendationRepository
+    ranking: RankingRepository
     sessions: SessionStore
     token_cache: TokenCache
     login_attempts: LoginAttempts
@@ -77,41 +82,26 @@ class Services:
         self.dispatcher.client.close()
 
 
-def redis_client(url: str, decode: bool = True, name: str | None = None) -> redis.Redis:
-    """Short timeouts: a down Redis must become a quick 503, never a hung request."""
-    return redis.Redis.from_url(
-        url,
-        client_name=name,
-        decode_responses=decode,
-        socket_timeout=2.0,
-        socket_connect_timeout=2.0,
-        health_check_interval=15,
-        retry_on_timeout=False,
-    )
-
-
-def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -> Services:
-    """run_jobs_inline executes each job at enqueue time, and handles each event as it is
-    published, in the caller (tests of job effects)."""
+def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     driver = open_driver(settings)
     graph = Graph(driver)
     r = redis_client(settings.redis_url)
     raw = redis_client(settings.redis_url, decode=False)
-    queue = Queue("default", connection=raw, is_async=not run_jobs_inline)
     event_streams = EventStreams(r)
-    return Services(
+    svc = Services(
         settings=settings,
+        fanout_threshold=settings.fanout_follower_threshold,
         driver=driver,
         graph=graph,
         redis=r,
         raw_redis=raw,
-        queue=queue,
-        bus=EventBus(event_streams, inline=run_jobs_inline),
+        bus=event_streams,
         users=UserRepository(graph),
         tweets=TweetRepository(graph),
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
+        ranking=RankingRepository(graph),
         sessions=SessionStore(r, settings.session_ttl_seconds),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
@@ -137,3 +127,4 @@ def bootstrap(settings: Settings | None = None, run_jobs_inline: bool = False) -
         search=SearchRepository(graph),
         trending=TrendingTags(r),
     )
+    return svc

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import redis
 
+from domain.entries import boost_member, parse_member
 from domain.ids import id_time_ms
 
 FEED_SIZE = 800
@@ -99,26 +100,8 @@ def score(tweet_id: int) -> int:
     return id_time_ms(tweet_id) // 1000
 
 
-def boost_member(boost_id: int, tweet_id: int, booster_id: int) -> str:
-    return f"{boost_id}:{tweet_id}:{booster_id}"
-
-
-def parse_member(member) -> tuple[int, int, int | None]:
-    """(entry id, tweet id, booster id or None for a post) of a feed member."""
-    text = member.decode() if isinstance(member, bytes) else str(member)
-    if ":" not in text:
-        return int(text), int(text), None
-    entry, tweet, booster = text.split(":")
-    return int(entry), int(tweet), int(booster)
-
-
 def entry_score(member) -> int:
     return score(parse_member(member)[0])
-
-
-def member_of(entry: tuple[int, int, int | None]) -> str:
-    entry_id, tweet_id, booster_id = entry
-    return str(tweet_id) if booster_id is None else boost_member(entry_id, tweet_id, booster_id)
 
 
 def queue_newest(pipe, key: str, before_id: int | None, count: int) -> None:
@@ -141,6 +124,8 @@ def take_newest(same_second, older, before_id: int | None, count: int) -> list[t
 
 
 class Feeds:
+    size = FEED_SIZE
+
     def __init__(self, r: redis.Redis, ttl_seconds: int):
         self.r = r
         self.ttl = ttl_seconds

@@ -5,6 +5,7 @@ duplicates are skipped) and `events:dead` (entries a group gave up on, for an op
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import orjson
@@ -14,6 +15,8 @@ from domain.events import FAMILIES, Envelope, unwrap
 
 DONE_TTL_SECONDS = 3600
 NUDGE_BATCH = 1000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ class EventStreams:
 
     def nudge(self, events: list[Envelope]) -> None:
         self.r.rpush(f"{self.prefix}:relay", *[orjson.dumps(_fields(e)) for e in events])
+
+    def publish(self, event: Envelope) -> None:
+        """Hands the relay an event whose transaction has committed, so it moves it at once. The
+        event is already safe in the outbox: a lost nudge only delays it until the relay's sweep."""
+        try:
+            self.nudge([event])
+        except redis.RedisError as err:
+            log.warning("relay not nudged (the sweep will relay event %s): %s", event.id, err)
 
     def nudged(self, timeout: float) -> list[Envelope]:
         """Waits up to timeout for nudges, then takes all that are there, oldest first."""

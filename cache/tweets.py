@@ -12,6 +12,7 @@ import orjson
 import redis
 
 from cache.feeds import entry_score, queue_newest, take_newest
+from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
 AUTHOR_TWEETS = 800
@@ -39,15 +40,15 @@ def user_key(user_id: int) -> str:
     return f"user_brief:{user_id}"
 
 
-COUNTS = ("like", "reply", "boost")  # hashes like_counts, reply_counts, boost_counts
-FLAGS = ("liked", "boosted", "bookmarked")  # sets liked:{user}, boosted:{user}, bookmarked:{user}
 
 
 def count_key(kind: str) -> str:
+    """like_counts, reply_counts, boost_counts."""
     return f"{kind}_counts"
 
 
 def flag_key(kind: str, user_id: int) -> str:
+    """liked:{user}, boosted:{user}, bookmarked:{user}."""
     return f"{kind}:{user_id}"
 
 
@@ -70,17 +71,22 @@ def user_body(user: dict) -> bytes:
 
 
 class TweetCache:
+    author_size = AUTHOR_TWEETS
+
     def __init__(self, r: redis.Redis):
         """r must not decode responses: bodies are spliced as bytes."""
         self.r = r
         self._set_count = r.register_script(_SET_COUNT)
 
-    def put(self, tweets: list[dict]) -> None:
+    def put(self, tweets: list[dict]) -> dict[int, bytes]:
+        """Stores the tweets (and their authors, when not stored yet); their bodies by id."""
+        bodies = {int(t["id"]): tweet_body(t) for t in tweets}
         pipe = self.r.pipeline(transaction=False)
         for t in tweets:
-            pipe.set(tweet_key(int(t["id"])), tweet_body(t), ex=OBJECT_TTL)
+            pipe.set(tweet_key(int(t["id"])), bodies[int(t["id"])], ex=OBJECT_TTL)
             pipe.set(user_key(int(t["author"]["id"])), user_body(t["author"]), ex=OBJECT_TTL, nx=True)
         pipe.execute()
+        return bodies
 
     def forget_tweet(self, tweet_id: int, author_id: int) -> None:
         pipe = self.r.pipeline(transaction=False)
@@ -147,11 +153,14 @@ class TweetCache:
     def users(self, user_ids: list[int]) -> list[bytes | None]:
         return self.r.mget([user_key(u) for u in user_ids])
 
-    def put_users(self, users: list[dict]) -> None:
+    def put_users(self, users: list[dict]) -> dict[int, bytes]:
+        """Stores the users' brief bodies; the bodies by id."""
+        bodies = {int(u["id"]): user_body(u) for u in users}
         pipe = self.r.pipeline(transaction=False)
-        for u in users:
-            pipe.set(user_key(int(u["id"])), user_body(u), ex=OBJECT_TTL)
+        for user_id, body in bodies.items():
+            pipe.set(user_key(user_id), body, ex=OBJECT_TTL)
         pipe.execute()
+        return bodies
 
     def push_author_tweet(self, author_id: int, member: str | int) -> None:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""

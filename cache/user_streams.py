@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import redis
 
+from domain.retry import forever
+
 log = logging.getLogger(__name__)
 
 SEEN = "user_events_seen"
@@ -187,34 +189,21 @@ class Dispatcher:
                 self.listeners.pop(listener.user_id, None)
                 self.changes.add(listener.user_id)
 
-    def open_streams(self) -> int:
-        with self.lock:
-            return sum(len(s) for s in self.listeners.values())
-
     def _start(self) -> None:
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="push-dispatcher", daemon=True)
             self.thread.start()
 
     def _run(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                self._apply_changes()
-                message = self.pubsub.get_message(timeout=self.POLL_SECONDS)
-                while message is not None:
-                    self._dispatch(message)
-                    message = self.pubsub.get_message(timeout=0)
-                backoff = 0.1
-            except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
-                log.warning("push subscriber lost its connection (%s); resubscribing", err)
-                self._reset()
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            except Exception:
-                log.exception("push dispatcher error")
-                self._reset()
-                time.sleep(backoff)
+        """For the life of the process; a lost connection is dropped and every listener resubscribed."""
+        forever(threading.Event(), "push dispatcher", self._poll, lambda err: self._reset(), first=0.1, cap=2.0)
+
+    def _poll(self) -> None:
+        self._apply_changes()
+        message = self.pubsub.get_message(timeout=self.POLL_SECONDS)
+        while message is not None:
+            self._dispatch(message)
+            message = self.pubsub.get_message(timeout=0)
 
     def _reset(self) -> None:
         """Drops the connection; every user with listeners is subscribed again, then synced."""

@@ -15,3 +15,13 @@ def new_id(now_ms: int | None = None) -> int:
 
 def id_time_ms(value: int) -> int:
     return (value >> RANDOM_BITS) + EPOCH_MS
+
+
+def public(obj: dict, *nested: str) -> dict:
+    """The object as it leaves the service: its `id`, and the `id` of each nested object named, as a
+    decimal string (JSON clients lose integers past 2^53). A new dict; the given one is untouched."""
+    out = {**obj, "id": str(obj["id"])}
+    for key in nested:
+        if out.get(key) is not None:
+            out[key] = public(out[key])
+    return out

@@ -3,11 +3,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import neo4j
 
 from settings import Settings
 
+T = TypeVar("T")
+NEO4J_DOWN = (
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.TransientError,
+    neo4j.exceptions.SessionError,
+)
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 
 
@@ -30,8 +38,19 @@ def cypher(name: str) -> str:
     return (CYPHER_DIR / f"{name}.cypher").read_text(encoding="utf-8")
 
 
+class Tx:
+    """One managed transaction, as the work given to `Graph.write_with` sees it: named queries only."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction):
+        self._tx = tx
+
+    def run(self, name: str, /, **params) -> list[dict]:
+        return self._tx.run(cypher(name), params).data()
+
+
 class Graph:
-    """Runs named queries: reads with execute_read, writes with execute_write (both retry)."""
+    """Runs named queries in managed transactions (execute_read / execute_write), which the driver
+    retries as a whole on transient errors: the one way this project runs Cypher."""
 
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j"):
         self.driver = driver
@@ -42,16 +61,19 @@ class Graph:
 
     def read(self, name: str, /, **params) -> list[dict]:
         with self.session() as s:
-            return s.execute_read(_run, cypher(name), params)
+            return s.execute_read(lambda tx: Tx(tx).run(name, **params))
+
+    def write_with(self, work: Callable[..., T], /, *args) -> T:
+        """work(tx, *args) in one write transaction: its queries commit together or not at all."""
+        with self.session() as s:
+            return s.execute_write(lambda tx: work(Tx(tx), *args))
 
     def write(self, name: str, /, **params) -> list[dict]:
-        with self.session() as s:
-            return s.execute_write(_run, cypher(name), params)
+        return self.write_with(lambda tx: tx.run(name, **params))
 
     def write_all(self, *steps: tuple[str, dict]) -> list[list[dict]]:
-        """Several named queries in one transaction: they commit together or not at all."""
-        with self.session() as s:
-            return s.execute_write(_run_all, [(cypher(name), params) for name, params in steps])
+        """Several named queries in one transaction."""
+        return self.write_with(lambda tx: [tx.run(name, **params) for name, params in steps])
 
     def read_one(self, name: str, /, **params) -> dict | None:
         rows = self.read(name, **params)
@@ -61,10 +83,3 @@ class Graph:
         rows = self.write(name, **params)
         return rows[0] if rows else None
 
-
-def _run(tx: neo4j.ManagedTransaction, query: str, params: dict) -> list[dict]:
-    return tx.run(query, params).data()
-
-
-def _run_all(tx: neo4j.ManagedTransaction, steps: list[tuple[str, dict]]) -> list[list[dict]]:
-    return [tx.run(query, params).data() for query, params in steps]

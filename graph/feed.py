@@ -34,9 +34,6 @@ class FeedSource:
         complete set a viewer flag is read from."""
         return self.graph.read_one(f"tweets/{kind}_by", user_id=user_id)["ids"]
 
-    def liked_by(self, user_id: int) -> list[int]:
-        return self.flagged_by("liked", user_id)
-
     def counts(self, tweet_ids: list[int]) -> list[dict]:
         return self.graph.read("tweets/counts", ids=tweet_ids)
 

@@ -1,20 +1,16 @@
 """Direct messages in the graph: (sender)-[:SENT]->(:Message)-[:TO]->(recipient)."""
 from __future__ import annotations
 
+from domain.events import Envelope
+from domain.ids import public
 from graph.driver import Graph
 from graph.notifications import NO_ID
 from graph.outbox import write_recording
-from domain.events import Envelope
 
 
 def conversation_key(a: int, b: int) -> str:
     """The same for both directions of a conversation."""
     return f"{min(a, b)}:{max(a, b)}"
-
-
-def _public(row: dict) -> dict:
-    row["id"] = str(row["id"])
-    return row
 
 
 class MessageRepository:
@@ -28,7 +24,7 @@ class MessageRepository:
             "now_ms": now_ms, "conversation": conversation_key(sender_id, recipient_id),
         }
         row = write_recording(self.graph, "messages/create", params, event)
-        return _public(row) if row else None
+        return public(row) if row else None
 
     def page_ids(self, a: int, b: int, before_id: int | None, limit: int) -> list[int]:
         rows = self.graph.read(
@@ -38,4 +34,4 @@ class MessageRepository:
 
     def hydrate(self, ids: list[int]) -> list[dict]:
         rows = {r["id"]: r for r in self.graph.read("messages/hydrate", ids=ids)}
-        return [_public(rows[i]) for i in ids if i in rows]
+        return [public(rows[i]) for i in ids if i in rows]

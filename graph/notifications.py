@@ -2,17 +2,15 @@
 Writes take lists, so that a consumer handles a batch of events in one transaction."""
 from __future__ import annotations
 
-import neo4j
-
-from graph.driver import Graph, cypher
+from graph.driver import Graph, Tx
 
 NO_ID = 2**63 - 1  # "before every id": the first page, or every notification
 
 
-def _add_and_read(tx: neo4j.ManagedTransaction, add: str, hydrate: str, items: list[dict]):
-    added = tx.run(add, items=items).data()
+def _add_and_read(tx: Tx, items: list[dict]):
+    added = tx.run("notifications/add", items=items)
     latest = {r["group_key"]: r["id"] for r in added}  # a group's id moves up with each new member
-    groups = {r["id"]: r for r in tx.run(hydrate, ids=list(latest.values())).data()}
+    groups = {r["id"]: r for r in tx.run("notifications/hydrate", ids=list(latest.values()))}
     return added, [groups[i] for i in latest.values() if i in groups]
 
 
@@ -25,8 +23,7 @@ class NotificationRepository:
         then each group touched, as it stands (read in the same transaction)."""
         if not items:
             return [], []
-        with self.graph.session() as s:
-            return s.execute_write(_add_and_read, cypher("notifications/add"), cypher("notifications/hydrate"), items)
+        return self.graph.write_with(_add_and_read, items)
 
     def retract(self, items: list[dict]) -> None:
         if items:

@@ -6,23 +6,35 @@ something. The relay (jobs/relay.py) reads those nodes, appends them to Redis St
 """
 from __future__ import annotations
 
-import neo4j
-
-from graph.driver import Graph, cypher
 from domain.events import Envelope, unwrap
+from graph.driver import Graph, Tx
 
 
-def record_params(event: Envelope) -> dict:
+def _record_params(event: Envelope) -> dict:
     return {"id": event.id, "type": event.type, "payload": event.payload(), "at_ms": event.at_ms}
 
 
-def _write_and_record(tx: neo4j.ManagedTransaction, query: str, params: dict, record: str,
-                      event: dict, when: str | None) -> dict | None:
-    rows = tx.run(query, params).data()
+def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: str | None) -> dict | None:
+    rows = tx.run(name, **params)
     row = rows[0] if rows else None
     if row is not None and (when is None or row[when]):
-        tx.run(record, event).consume()
+        tx.run("outbox/record", **_record_params(event))
     return row
+
+
+def _write_then_record(tx: Tx, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:
+    rows = tx.run(name, **params)
+    row = rows[0] if rows else None
+    events = events_of(row) if row is not None else []
+    for event in events:
+        tx.run("outbox/record", **_record_params(event))
+    return row, events
+
+
+def write_then_record(graph: Graph, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:
+    """The first row of the write `name` and the events that `events_of(row)` makes of it (the
+    removed follows of a block, a boost with its id), recorded in the same transaction."""
+    return graph.write_with(_write_then_record, name, params, events_of)
 
 
 def write_recording(graph: Graph, name: str, params: dict, event: Envelope | None,
@@ -31,10 +43,7 @@ def write_recording(graph: Graph, name: str, params: dict, event: Envelope | Non
     column `when` (if named) is true: a repeated like or follow changes nothing and tells no one."""
     if event is None:
         return graph.write_one(name, **params)
-    with graph.session() as s:
-        return s.execute_write(
-            _write_and_record, cypher(name), params, cypher("outbox/record"), record_params(event), when
-        )
+    return graph.write_with(_write_and_record, name, params, event, when)
 
 
 class Outbox:

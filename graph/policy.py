@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from graph.driver import Graph
 from domain.pages import PageRequest
 from domain.roles import AdminAction
+from graph.driver import Graph
 
 
 def _audit(action: AdminAction) -> tuple[str, dict]:

@@ -1,23 +1,15 @@
-"""Blocks, mutes and bookmarks in the graph: (:User)-[:BLOCKS|MUTES]->(:User), (:User)-[:BOOKMARKED]->(:Tweet)."""
+"""Blocks and mutes in the graph: (:User)-[:BLOCKS|MUTES {created_at}]->(:User)."""
 from __future__ import annotations
-
-import neo4j
 
 from domain.events import Envelope, Unfollowed, envelop
 from domain.pages import PageRequest
 from domain.visibility import Relations
-from graph.driver import Graph, cypher
-from graph.outbox import record_params
+from graph.driver import Graph
+from graph.outbox import write_then_record
 
 
-def _block_and_record(tx: neo4j.ManagedTransaction, params: dict) -> tuple[bool, list[Envelope]]:
-    row = tx.run(cypher("relations/block"), params).single()
-    if row is None:
-        return False, []
-    events = [envelop(Unfollowed(a, b)) for a, b in row["unfollowed"]]
-    for event in events:
-        tx.run(cypher("outbox/record"), record_params(event)).consume()
-    return row["created"], events
+def _unfollowed(row: dict) -> list[Envelope]:
+    return [envelop(Unfollowed(a, b)) for a, b in row["unfollowed"]]
 
 
 class RelationRepository:
@@ -35,8 +27,8 @@ class RelationRepository:
         """Whether the block is new, and the Unfollowed events of the follows it removed (recorded in
         its transaction)."""
         params = {"user_id": user_id, "other_id": other_id, "now_ms": now_ms}
-        with self.graph.session() as s:
-            return s.execute_write(_block_and_record, params)
+        row, events = write_then_record(self.graph, "relations/block", params, _unfollowed)
+        return bool(row and row["created"]), events
 
     def unblock(self, user_id: int, other_id: int) -> bool:
         return self.graph.write_one("relations/unblock", user_id=user_id, other_id=other_id)["removed"]

@@ -1,6 +1,7 @@
 """API bearer tokens: durable in the graph, looked up by the hash of the token."""
 from __future__ import annotations
 
+from domain.ids import public
 from graph.driver import Graph
 
 
@@ -17,7 +18,7 @@ class TokenRepository:
         return self.graph.read_one("tokens/owner", hash=token_hash)
 
     def list(self, user_id: int) -> list[dict]:
-        return [{**r, "id": str(r["id"])} for r in self.graph.read("tokens/list", user_id=user_id)]
+        return [public(r) for r in self.graph.read("tokens/list", user_id=user_id)]
 
     def delete(self, user_id: int, token_id: int) -> str | None:
         row = self.graph.write_one("tokens/delete", user_id=user_id, id=token_id)

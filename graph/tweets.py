@@ -3,33 +3,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-import neo4j
-
-from graph.driver import Graph, cypher
-from graph.outbox import record_params, write_recording
 from domain.events import Envelope
+from domain.ids import public
 from domain.pages import PageRequest
+from graph.driver import Graph
+from graph.outbox import write_recording, write_then_record
 
 
 def _public(row: dict) -> dict:
-    row["id"] = str(row["id"])
-    row["author"]["id"] = str(row["author"]["id"])
-    reply_to = row.get("in_reply_to")
-    if reply_to is not None:
-        reply_to["id"] = str(reply_to["id"])
-        if reply_to["author"] is not None:
-            reply_to["author"]["id"] = str(reply_to["author"]["id"])
-    return row
-
-
-def _write_then_record(tx: neo4j.ManagedTransaction, query: str, params: dict,
-                       event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
-    row = tx.run(query, params).single()
-    row = row.data() if row is not None else None
-    event = event_of(row) if row is not None else None
-    if event is not None:
-        tx.run(cypher("outbox/record"), record_params(event)).consume()
-    return row, event
+    out = public(row, "author")
+    if out.get("in_reply_to") is not None:
+        out["in_reply_to"] = public(out["in_reply_to"], "author")
+    return out
 
 
 class TweetRepository:
@@ -72,17 +57,15 @@ class TweetRepository:
                                limit=page.limit + 1)
 
     def boost(self, user_id: int, tweet_id: int, boost_id: int, now_ms: int,
-              event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
-        """The row and the event that event_of made of it (recorded in the same transaction)."""
+              events_of: Callable[[dict], list[Envelope]]) -> tuple[dict | None, list[Envelope]]:
+        """The row and the events that events_of made of it (recorded in the same transaction)."""
         params = {"user_id": user_id, "tweet_id": tweet_id, "boost_id": boost_id, "now_ms": now_ms}
-        with self.graph.session() as s:
-            return s.execute_write(_write_then_record, cypher("tweets/boost"), params, event_of)
+        return write_then_record(self.graph, "tweets/boost", params, events_of)
 
     def unboost(self, user_id: int, tweet_id: int,
-                event_of: Callable[[dict], Envelope | None]) -> tuple[dict | None, Envelope | None]:
+                events_of: Callable[[dict], list[Envelope]]) -> tuple[dict | None, list[Envelope]]:
         params = {"user_id": user_id, "tweet_id": tweet_id}
-        with self.graph.session() as s:
-            return s.execute_write(_write_then_record, cypher("tweets/unboost"), params, event_of)
+        return write_then_record(self.graph, "tweets/unboost", params, events_of)
 
     def bookmark(self, user_id: int, tweet_id: int, now_ms: int, on: bool) -> bool:
         """False when there is no such tweet."""

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from neo4j.exceptions import ConstraintError
 
-from graph.driver import Graph
-from graph.outbox import write_recording
 from domain.errors import Conflict
 from domain.events import Envelope
+from domain.ids import public
 from domain.pages import PageRequest
+from graph.driver import Graph
+from graph.outbox import write_recording
 
 
 def _public(row: dict) -> dict:
-    row["id"] = str(row["id"])
+    row = public(row)
     if row.get("following") is None:
         row.pop("following", None)
         row.pop("followed_by", None)

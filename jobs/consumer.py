@@ -15,15 +15,15 @@ import threading
 import time
 from collections import Counter
 
-import neo4j.exceptions
 import redis
 
-from bootstrap import Services
+from bootstrap import DEPENDENCY_DOWN, Services
 from cache.streams import Entry, EventStreams
+from domain.events import FAMILIES, runs
+from domain.retry import forever
 from jobs.handlers import HANDLERS, handle
 from jobs.relay import Relay
 from jobs.runtime import services
-from domain.events import FAMILIES, Envelope, runs
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,7 @@ CLAIM_EVERY_SECONDS = 30.0
 LINGER_SECONDS = {"ranking": 0.5}
 MAX_ATTEMPTS = 5
 RETRY_PAUSE_SECONDS = 0.2
-TRANSIENT = (
-    neo4j.exceptions.ServiceUnavailable,
-    neo4j.exceptions.SessionExpired,
-    neo4j.exceptions.TransientError,
-    redis.ConnectionError,
-    redis.TimeoutError,
-    OSError,
-)
+TRANSIENT = (*DEPENDENCY_DOWN, OSError)
 
 
 class Consumer:
@@ -122,27 +115,13 @@ class Consumer:
         return True
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                self.step()
-                backoff = 0.2
-            except Exception as err:  # a database down: wait, then start again from our own pending entries
-                if isinstance(err, redis.ResponseError) and "NOGROUP" in str(err):
-                    self.ready = False  # Redis lost its data: the groups are made again
-                log.warning("%s: %s: %s; retrying in %.1fs", self.group, type(err).__name__, err, backoff)
-                self.own_pending = True
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+        forever(stop, self.group, self.step, self._failed)
 
-
-def handle_inline(event: Envelope) -> None:
-    """Runs every group's handlers now, in the caller (services built with run_jobs_inline), and
-    marks the event relayed so that no relay moves it again."""
-    svc = services()
-    for group in HANDLERS:
-        handle(svc, group, [event])
-    svc.outbox.mark_relayed([event.id])
+    def _failed(self, err: Exception) -> None:
+        """A database down: after the pause, start again from our own pending entries."""
+        if isinstance(err, redis.ResponseError) and "NOGROUP" in str(err):
+            self.ready = False  # Redis lost its data: the groups are made again
+        self.own_pending = True
 
 
 def main() -> None:

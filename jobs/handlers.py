@@ -4,10 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from ranking.refresh import rescore
-from social import messages, notifications, timeline
 from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted,
                            Unfollowed)
+from ranking.refresh import rescore
+from social import live, messages, notify, timeline
 
 
 def _each(use_case):
@@ -27,7 +27,7 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), notifications.announce_tweets),
+        TweetPosted: (_each(timeline.fan_out), live.announce_tweets),
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
@@ -38,12 +38,12 @@ HANDLERS = {
         BoostChanged: (_rescore,),
     },
     "notify": {
-        TweetPosted: (notifications.on_tweets_posted,),
-        TweetDeleted: (notifications.on_tweets_deleted,),
-        Followed: (notifications.on_follows,),
-        Unfollowed: (notifications.on_unfollows,),
-        LikeChanged: (notifications.on_likes,),
-        BoostChanged: (notifications.on_boosts,),
+        TweetPosted: (notify.on_tweets_posted,),
+        TweetDeleted: (notify.on_tweets_deleted,),
+        Followed: (notify.on_follows,),
+        Unfollowed: (notify.on_unfollows,),
+        LikeChanged: (notify.on_likes,),
+        BoostChanged: (notify.on_boosts,),
         MessageSent: (messages.deliver,),
     },
 }
@@ -53,3 +53,16 @@ def handle(svc, group: str, events: list[Envelope]) -> None:
     """Runs the group's handlers on events of one kind."""
     for handler in HANDLERS[group].get(type(events[0].event), ()):
         handler(svc, events)
+
+
+class InlineEvents:
+    """The event publisher of tests of job effects: every group handles each event at once, in the
+    caller, and the event is marked relayed so that no relay moves it again."""
+
+    def __init__(self, svc):
+        self.svc = svc
+
+    def publish(self, event: Envelope) -> None:
+        for group in HANDLERS:
+            handle(self.svc, group, [event])
+        self.svc.outbox.mark_relayed([event.id])

@@ -14,10 +14,10 @@ import threading
 import time
 from collections import deque
 
-import redis
-
 from bootstrap import Services
+from cache.client import REDIS_DOWN
 from domain.clock import now_ms
+from domain.retry import forever
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Relay:
         return len(events)
 
     def run_nudged(self, stop: threading.Event) -> None:
-        _forever(stop, "relay", lambda: self.relay(self.svc.event_streams.nudged(NUDGE_WAIT_SECONDS)), self)
+        forever(stop, "relay", lambda: self.relay(self.svc.event_streams.nudged(NUDGE_WAIT_SECONDS)), self._failed)
 
     def run_outbox(self, stop: threading.Event) -> None:
         def step():
@@ -99,19 +99,8 @@ class Relay:
                 self.next_tidy = now + TIDY_EVERY_SECONDS
             stop.wait(SWEEP_EVERY_SECONDS)
 
-        _forever(stop, "outbox sweep", step, self)
+        forever(stop, "outbox sweep", step, self._failed)
 
-
-def _forever(stop: threading.Event, name: str, step, relay: Relay) -> None:
-    """Runs step until stop; a database down is waited out (the outbox keeps every event)."""
-    backoff = 0.2
-    while not stop.is_set():
-        try:
-            step()
-            backoff = 0.2
-        except Exception as err:
-            log.warning("%s failed (%s: %s); retrying in %.1fs", name, type(err).__name__, err, backoff)
-            if isinstance(err, (redis.ConnectionError, redis.TimeoutError)):
-                relay.forget_unmarked()
-            stop.wait(backoff)
-            backoff = min(backoff * 2, 5.0)
+    def _failed(self, err: Exception) -> None:
+        if isinstance(err, REDIS_DOWN):
+            self.forget_unmarked()

@@ -6,7 +6,7 @@ import logging
 
 from rq.cron import CronScheduler
 
-from bootstrap import redis_client
+from cache.client import redis_client
 from jobs import ranking
 from settings import Settings
 

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Protocol
 
 import numpy as np
 
-from bootstrap import Services
-from ranking.pagerank import pagerank
 from domain.clock import now_ms
+from ranking.pagerank import pagerank
+from social import ports
+
+
+class RankingPorts(Protocol):
+    """What the ranking procedures use: the graph they score and the top lists they write."""
+
+    ranking: ports.RankingSource
+    popular: ports.PopularLists
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 10_000
@@ -16,10 +24,10 @@ WINDOW_HOURS = 7 * 24
 ALL = 1 << 62
 
 
-def refresh_pagerank(svc: Services) -> dict:
+def refresh_pagerank(svc: RankingPorts) -> dict:
     """Loads the FOLLOWS graph as adjacency lists, ranks it, writes User.rank in batches."""
     started = time.perf_counter()
-    rows = svc.graph.read("ranking/follow_edges")
+    rows = svc.ranking.follow_edges()
     ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
     index = {int(u): i for i, u in enumerate(ids)}
     degree = np.fromiter((len(r["follows"]) for r in rows), dtype=np.int64, count=len(rows))
@@ -30,7 +38,7 @@ def refresh_pagerank(svc: Services) -> dict:
     computed = time.perf_counter()
     pairs = [[int(u), float(r)] for u, r in zip(ids, ranks)]
     for start in range(0, len(pairs), WRITE_BATCH):
-        svc.graph.write("ranking/write_ranks", rows=pairs[start : start + WRITE_BATCH])
+        svc.ranking.write_ranks(pairs[start : start + WRITE_BATCH])
     stats = {
         "users": len(rows),
         "edges": int(degree.sum()),
@@ -42,15 +50,13 @@ def refresh_pagerank(svc: Services) -> dict:
     return stats
 
 
-def refresh_popular(svc: Services, at_ms: int | None = None) -> int:
+def refresh_popular(svc: RankingPorts, at_ms: int | None = None) -> int:
     """Recomputes every recent tweet's score (time decay moves them all) and replaces the tops."""
-    scored = svc.graph.read(
-        "ranking/popular", now_ms=at_ms or now_ms(), window_hours=WINDOW_HOURS, k=ALL
-    )
+    scored = svc.ranking.popular(at_ms or now_ms(), WINDOW_HOURS, ALL)
     svc.popular.replace_all(scored)
     return len(scored)
 
 
-def rescore(svc: Services, tweet_ids: list[int], at_ms: int | None = None) -> None:
+def rescore(svc: RankingPorts, tweet_ids: list[int], at_ms: int | None = None) -> None:
     """A like or unlike moved these tweets: their scores are recomputed now."""
-    svc.popular.update(svc.graph.read("ranking/tweet_scores", ids=tweet_ids, now_ms=at_ms or now_ms()))
+    svc.popular.update(svc.ranking.tweet_scores(tweet_ids, at_ms or now_ms()))

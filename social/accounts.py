@@ -3,16 +3,29 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Protocol
 
-from bootstrap import Services
-from domain.sessions import Session
 from domain import rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from domain.ids import new_id
+from domain.sessions import Session
+from social import ports
 
 
-def register(svc: Services, username: str, password: str, display_name: str | None) -> dict:
+class AccountPorts(Protocol):
+    """What accounts use: users, passwords, sessions, tokens, and the cached author bodies a profile change refreshes."""
+
+    users: ports.UserStore
+    passwords: ports.PasswordHasher
+    sessions: ports.SessionStore
+    login_attempts: ports.LoginAttempts
+    tokens: ports.TokenStore
+    token_cache: ports.TokenCache
+    tweet_cache: ports.TweetCache
+
+
+def register(svc: AccountPorts, username: str, password: str, display_name: str | None) -> dict:
     rules.check_username(username)
     rules.check_password(password)
     name = rules.check_display_name(display_name) if display_name is not None else ""
@@ -27,7 +40,7 @@ def register(svc: Services, username: str, password: str, display_name: str | No
     return svc.users.hydrate([user_id])[0]
 
 
-def login(svc: Services, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
+def login(svc: AccountPorts, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:
     """Returns the cookie secret, the session and the user; failures are counted per name and IP."""
     key = rules.username_key(username)[:64]
     wait = svc.login_attempts.blocked_for(key, ip)
@@ -47,11 +60,11 @@ def login(svc: Services, username: str, password: str, ip: str, user_agent: str)
     return secret, session, svc.users.hydrate([creds["id"]], viewer_id=creds["id"])[0]
 
 
-def logout(svc: Services, user_id: int, session_id: str) -> None:
+def logout(svc: AccountPorts, user_id: int, session_id: str) -> None:
     svc.sessions.revoke(user_id, session_id)
 
 
-def revoke_session(svc: Services, user_id: int, session_id: str) -> None:
+def revoke_session(svc: AccountPorts, user_id: int, session_id: str) -> None:
     if not svc.sessions.revoke(user_id, session_id):
         raise NotFound("session_not_found", "You have no session with that id.")
 
@@ -60,7 +73,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(svc: Services, user_id: int, name: str) -> dict:
+def create_token(svc: AccountPorts, user_id: int, name: str) -> dict:
     name = rules.check_token_name(name)
     token = "sgt_" + secrets.token_urlsafe(32)
     token_id = new_id()
@@ -68,14 +81,14 @@ def create_token(svc: Services, user_id: int, name: str) -> dict:
     return {"id": str(token_id), "name": name, "token": token}
 
 
-def revoke_token(svc: Services, user_id: int, token_id: int) -> None:
+def revoke_token(svc: AccountPorts, user_id: int, token_id: int) -> None:
     token_hash = svc.tokens.delete(user_id, token_id)
     if token_hash is None:
         raise NotFound("token_not_found", "You have no token with that id.")
     svc.token_cache.forget(token_hash)
 
 
-def token_owner(svc: Services, token: str) -> dict | None:
+def token_owner(svc: AccountPorts, token: str) -> dict | None:
     """{user_id, username, token_id} for a live token, cached briefly in Redis."""
     token_hash = _token_hash(token)
     owner = svc.token_cache.get(token_hash)
@@ -86,18 +99,18 @@ def token_owner(svc: Services, token: str) -> dict | None:
     return owner
 
 
-def user_id_of(svc: Services, username: str) -> int:
+def user_id_of(svc: AccountPorts, username: str) -> int:
     user_id = svc.users.id_by_username(rules.username_key(username)) if username else None
     if user_id is None:
         raise NotFound("user_not_found", f"No user is called {username!r}.")
     return user_id
 
 
-def get_user(svc: Services, username: str, viewer_id: int | None) -> dict:
+def get_user(svc: AccountPorts, username: str, viewer_id: int | None) -> dict:
     return svc.users.hydrate([user_id_of(svc, username)], viewer_id)[0]
 
 
-def update_profile(svc: Services, user_id: int, display_name: str | None, bio: str | None) -> dict:
+def update_profile(svc: AccountPorts, user_id: int, display_name: str | None, bio: str | None) -> dict:
     changes = {}
     if display_name is not None:
         changes["display_name"] = rules.check_display_name(display_name)

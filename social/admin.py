@@ -5,11 +5,11 @@ makes the first admin, recorded in the audit log as "console" and exempt from th
 """
 from __future__ import annotations
 
-from bootstrap import Services
-from social.accounts import user_id_of
+from typing import Protocol
+
 from domain.clock import now_ms
 from domain.errors import NotFound
-from domain.ids import new_id
+from domain.ids import new_id, public
 from domain.pages import PageRequest, split_page
 from domain.roles import (
     AdminAction,
@@ -20,11 +20,23 @@ from domain.roles import (
     check_outranks,
     check_roles,
 )
+from social import ports
+from social.accounts import user_id_of
+
+
+class AdminPorts(Protocol):
+    """What administration uses: the policy graph, the cached grants, and the sessions and tokens a suspension revokes."""
+
+    users: ports.UserStore
+    policy: ports.PolicyStore
+    grants: ports.GrantCache
+    sessions: ports.SessionStore
+    token_cache: ports.TokenCache
 
 CONSOLE = "console"
 
 
-def grant_of(svc: Services, user_id: int) -> Grant | None:
+def grant_of(svc: AdminPorts, user_id: int) -> Grant | None:
     """The user's grant from Redis while current, else from the graph (then cached); None if no such user."""
     grant, stamp = svc.grants.get(user_id)
     if grant is None:
@@ -58,14 +70,14 @@ def _action(actor: Grant | None, action: str, target: str, **kw) -> AdminAction:
     )
 
 
-def _target(svc: Services, username: str) -> dict:
+def _target(svc: AdminPorts, username: str) -> dict:
     row = svc.policy.grant(user_id_of(svc, username))
     if row is None:
         raise NotFound("user_not_found", f"No user is called {username!r}.")
     return row
 
 
-def user_view(svc: Services, username: str, viewer_id: int | None = None) -> dict:
+def user_view(svc: AdminPorts, username: str, viewer_id: int | None = None) -> dict:
     """What an admin sees of a user: `roles` are the ones held directly (what PUT sets)."""
     row = _target(svc, username)
     return {
@@ -78,7 +90,7 @@ def user_view(svc: Services, username: str, viewer_id: int | None = None) -> dic
     }
 
 
-def set_roles(svc: Services, actor: Grant | None, username: str, roles: list[str]) -> dict:
+def set_roles(svc: AdminPorts, actor: Grant | None, username: str, roles: list[str]) -> dict:
     known = svc.policy.roles()
     wanted = check_roles(roles, known)
     target = _target(svc, username)
@@ -92,7 +104,7 @@ def set_roles(svc: Services, actor: Grant | None, username: str, roles: list[str
     return user_view(svc, username)
 
 
-def change_role(svc: Services, actor: Grant | None, username: str, role: str, held: bool) -> dict:
+def change_role(svc: AdminPorts, actor: Grant | None, username: str, role: str, held: bool) -> dict:
     """Grants (held) or revokes one role, keeping the others: the console's `roles grant|revoke`."""
     current = set(_target(svc, username)["direct_roles"])
     current = current | {role} if held else current - {role}
@@ -100,7 +112,7 @@ def change_role(svc: Services, actor: Grant | None, username: str, role: str, he
     return set_roles(svc, actor, username, sorted(current))
 
 
-def set_suspended(svc: Services, actor: Grant | None, username: str, suspended: bool) -> dict:
+def set_suspended(svc: AdminPorts, actor: Grant | None, username: str, suspended: bool) -> dict:
     """Suspension revokes every session and token at once; a suspended user cannot log in."""
     target = _target(svc, username)
     verb = "suspend" if suspended else "unsuspend"
@@ -115,18 +127,18 @@ def set_suspended(svc: Services, actor: Grant | None, username: str, suspended: 
     return user_view(svc, username)
 
 
-def groups(svc: Services) -> list[dict]:
+def groups(svc: AdminPorts) -> list[dict]:
     return svc.policy.groups()
 
 
-def _group(svc: Services, name: str) -> dict:
+def _group(svc: AdminPorts, name: str) -> dict:
     found = svc.policy.groups(check_group_name(name))
     if not found:
         raise NotFound("group_not_found", f"No group is called {name!r}.")
     return found[0]
 
 
-def set_group_roles(svc: Services, actor: Grant | None, name: str, roles: list[str]) -> dict:
+def set_group_roles(svc: AdminPorts, actor: Grant | None, name: str, roles: list[str]) -> dict:
     """Creates the group when new. Its members' grants all change, so every cached grant is dropped."""
     check_group_name(name)
     known = svc.policy.roles()
@@ -140,14 +152,14 @@ def set_group_roles(svc: Services, actor: Grant | None, name: str, roles: list[s
     return _group(svc, name)
 
 
-def delete_group(svc: Services, actor: Grant | None, name: str) -> None:
+def delete_group(svc: AdminPorts, actor: Grant | None, name: str) -> None:
     group = _group(svc, name)
     check_may_change(actor, frozenset(group["roles"]), svc.policy.roles())
     member_ids = svc.policy.delete_group(name, _action(actor, "group.delete", name, details={"roles": group["roles"]}))
     svc.grants.invalidate(*(member_ids or []))
 
 
-def set_member(svc: Services, actor: Grant | None, name: str, username: str, member: bool) -> dict:
+def set_member(svc: AdminPorts, actor: Grant | None, name: str, username: str, member: bool) -> dict:
     """Adds (member) or removes a user; joining a group is gaining its roles, so the same rules hold."""
     group = _group(svc, name)
     target = _target(svc, username)
@@ -165,9 +177,7 @@ def set_member(svc: Services, actor: Grant | None, name: str, username: str, mem
     return user_view(svc, username)
 
 
-def audit_page(svc: Services, page: PageRequest) -> tuple[list, str | None]:
+def audit_page(svc: AdminPorts, page: PageRequest) -> tuple[list, str | None]:
     rows, cursor = split_page(svc.policy.audit_page(page), page.limit, lambda r: (r["id"],))
-    for row in rows:
-        row["id"] = str(row["id"])
-    return rows, cursor
+    return [public(row) for row in rows], cursor
 

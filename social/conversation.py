@@ -3,14 +3,24 @@ shows only what the viewer sees (social/visibility.py): Cypher pages take `$hidd
 tweet passes the hydration that leaves hidden authors out."""
 from __future__ import annotations
 
+from typing import Protocol
+
 import orjson
 
-from bootstrap import Services
 from domain import entities, search as search_rules
 from domain.clock import now_ms
 from domain.errors import NotFound
 from domain.pages import PageRequest, encode_cursor, split_page
-from social import hydrate, visibility
+from social import hydrate, ports, visibility
+
+
+class ConversationPorts(hydrate.HydratePorts, Protocol):
+    """What the conversation reads use: hydration (with the visibility rule), the search indexes
+    and the cached trending tags."""
+
+    search: ports.SearchIndex
+    trending: ports.TrendingCache
+
 
 DESCENDANTS_LIMIT = 1000
 TRENDING_WINDOW_MS = 24 * 3_600_000
@@ -23,7 +33,7 @@ def _placeholder(tweet_id: int, reason: str) -> bytes:
     return orjson.dumps({"id": str(tweet_id), "unavailable": reason})
 
 
-def context(svc: Services, tweet_id: int, viewer_id: int | None) -> bytes:
+def context(svc: ConversationPorts, tweet_id: int, viewer_id: int | None) -> bytes:
     """{ancestors, descendants}, oldest first. An ancestor deleted or hidden is a placeholder, so
     the thread reads on; a deleted reply that has replies is a placeholder, a hidden one is left out."""
     rows = svc.tweets.context(tweet_id, DESCENDANTS_LIMIT)
@@ -44,13 +54,13 @@ def context(svc: Services, tweet_id: int, viewer_id: int | None) -> bytes:
     return b'{"ancestors":[%s],"descendants":[%s]}' % (b",".join(ancestors), b",".join(descendants))
 
 
-def tagged(svc: Services, tag: str, page: PageRequest, viewer_id: int | None) -> tuple[list[bytes], str | None]:
+def tagged(svc: ConversationPorts, tag: str, page: PageRequest, viewer_id: int | None) -> tuple[list[bytes], str | None]:
     hidden = sorted(visibility.hidden(svc, viewer_id))
     ids, cursor = split_page(svc.tweets.tag_page(entities.check_tag(tag), page, hidden), page.limit, lambda i: (i,))
     return hydrate.tweets_json(svc, ids, viewer_id), cursor
 
 
-def trending(svc: Services, k: int) -> list[dict]:
+def trending(svc: ConversationPorts, k: int) -> list[dict]:
     """The top k tags of the last 24 hours, from the cached top (computed again when it expires)."""
     top = svc.trending.top(k)
     if top is None:
@@ -60,7 +70,7 @@ def trending(svc: Services, k: int) -> list[dict]:
     return top
 
 
-def search(svc: Services, kind: str, q: str | None, page: PageRequest, viewer_id: int | None):
+def search(svc: ConversationPorts, kind: str, q: str | None, page: PageRequest, viewer_id: int | None):
     """Tweets (as JSON bytes) or users matching q, best first. The cursor is the offset of the next
     page among the best SEARCH_CANDIDATES matches."""
     query = search_rules.lucene_query(search_rules.check_query(q))

@@ -1,26 +1,33 @@
 """Use cases of reading: the home feed and the popular tweets, as pre-serialised JSON."""
 from __future__ import annotations
 
-from bootstrap import Services
-from social import hydrate, timeline
+from typing import Protocol
+
 from domain.pages import PageRequest
+from social import hydrate, ports, timeline
 
 HIDDEN_MARGIN = 10  # top lists read a few more, so that tweets the viewer does not see leave k
 
 
-def home(svc: Services, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
+class FeedPorts(timeline.TimelinePorts, hydrate.HydratePorts, Protocol):
+    """What reading feeds uses: the timeline, hydration and the popular lists."""
+
+    popular: ports.PopularLists
+
+
+def home(svc: FeedPorts, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
     """The page and the network's top k, hydrated together in one pass over Redis."""
     entries, cursor = timeline.home_entries(svc, viewer_id, page)
     shown, top = hydrate.entries_json(svc, entries, _network_top(svc, viewer_id, k + HIDDEN_MARGIN), viewer_id)
     return shown, cursor, top[:k]
 
 
-def popular(svc: Services, k: int, viewer_id: int | None) -> list[bytes]:
+def popular(svc: FeedPorts, k: int, viewer_id: int | None) -> list[bytes]:
     """The global top k, kept by the ranking jobs (ranking/refresh.py)."""
     return hydrate.tweets_json(svc, svc.popular.global_top(k + HIDDEN_MARGIN), viewer_id)[:k]
 
 
-def _network_top(svc: Services, viewer_id: int, k: int) -> list[int]:
+def _network_top(svc: FeedPorts, viewer_id: int, k: int) -> list[int]:
     """The top k among tweets of the people the viewer follows."""
     top = svc.popular.network_top(viewer_id, k)
     if top is None:

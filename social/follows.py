@@ -1,12 +1,20 @@
 """Use cases of the follow graph: follow, unfollow, and the pages of followers and followed."""
 from __future__ import annotations
 
-from bootstrap import Services
+from typing import Protocol
+
 from domain.clock import now_ms
 from domain.errors import Unprocessable
 from domain.events import Followed, Unfollowed, envelop
 from domain.pages import PageRequest, split_page
-from social import visibility
+from social import ports, visibility
+
+
+class FollowPorts(visibility.VisibilityPorts, Protocol):
+    """What follows use: the follow graph, the event publisher, and the blocks between users."""
+
+    users: ports.UserStore
+    bus: ports.EventPublisher
 
 
 def _not_self(follower_id: int, followee_id: int) -> None:
@@ -14,7 +22,7 @@ def _not_self(follower_id: int, followee_id: int) -> None:
         raise Unprocessable("cannot_follow_self", "You cannot follow yourself.")
 
 
-def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
+def follow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     """True when this call made a new follow (a repeat is a no-op)."""
     _not_self(follower_id, followee_id)
     visibility.check_may_interact(svc, follower_id, followee_id)
@@ -25,7 +33,7 @@ def follow(svc: Services, follower_id: int, followee_id: int) -> bool:
     return created
 
 
-def unfollow(svc: Services, follower_id: int, followee_id: int) -> bool:
+def unfollow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     _not_self(follower_id, followee_id)
     event = envelop(Unfollowed(follower_id, followee_id))
     removed = svc.users.unfollow(follower_id, followee_id, event)
@@ -34,7 +42,7 @@ def unfollow(svc: Services, follower_id: int, followee_id: int) -> bool:
     return removed
 
 
-def relation(svc: Services, which: str, user_id: int, page: PageRequest, viewer_id: int | None):
+def relation(svc: FollowPorts, which: str, user_id: int, page: PageRequest, viewer_id: int | None):
     """which is 'followers' or 'following'."""
     rows = svc.users.relation_page(f"{which}_page", user_id, page)
     rows, cursor = split_page(rows, page.limit, lambda r: (r["ts"], r["id"]))

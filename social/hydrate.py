@@ -4,25 +4,34 @@ passes here, so this is where the visibility rule (social/visibility.py) leaves 
 authors and boosters."""
 from __future__ import annotations
 
-from bootstrap import Services
-from cache.tweets import COUNTS, FLAGS, tweet_body, user_body
-from social import visibility
+from typing import Protocol
+
+from domain.entries import Entry
+from domain.tweet_state import COUNTS, FLAGS
+from social import ports, visibility
+
+
+class HydratePorts(visibility.VisibilityPorts, Protocol):
+    """What hydration uses: the cached bodies, the graph for what the cache lacks, and the visibility rule."""
+
+    tweets: ports.TweetStore
+    users: ports.UserStore
+    feed_source: ports.FeedSource
+    tweet_cache: ports.TweetCache
 
 _TAIL = b',"like_count":%d,"liked":%s,"reply_count":%d,"boost_count":%d,"boosted":%s,"bookmarked":%s'
 _BOOL = {True: b"true", False: b"false"}
 
 
-def _fill_bodies(svc: Services, ids: list[int], bodies: list) -> list:
+def _fill_bodies(svc: HydratePorts, ids: list[int], bodies: list) -> list:
     missing = [t for t, b in zip(ids, bodies) if b is None]
     if not missing:
         return bodies
-    found = svc.tweets.hydrate(missing)
-    svc.tweet_cache.put(found)
-    fresh = {int(t["id"]): tweet_body(t) for t in found}
+    fresh = svc.tweet_cache.put(svc.tweets.hydrate(missing))
     return [b if b is not None else fresh.get(t) for t, b in zip(ids, bodies)]
 
 
-def _fill_counts(svc: Services, ids: list[int], counts: dict[str, list]) -> dict[str, list]:
+def _fill_counts(svc: HydratePorts, ids: list[int], counts: dict[str, list]) -> dict[str, list]:
     missing = [t for i, t in enumerate(ids) if any(counts[k][i] is None for k in COUNTS)]
     if not missing:
         return counts
@@ -34,7 +43,7 @@ def _fill_counts(svc: Services, ids: list[int], counts: dict[str, list]) -> dict
     return {k: [c if c is not None else fresh[k].get(t, 0) for t, c in zip(ids, counts[k])] for k in COUNTS}
 
 
-def _flags(svc: Services, ids: list[int], viewer_id: int | None, flags: dict[str, list | None]) -> dict[str, list]:
+def _flags(svc: HydratePorts, ids: list[int], viewer_id: int | None, flags: dict[str, list | None]) -> dict[str, list]:
     if viewer_id is None:
         return {k: [False] * len(ids) for k in FLAGS}
     out = {}
@@ -49,19 +58,17 @@ def _flags(svc: Services, ids: list[int], viewer_id: int | None, flags: dict[str
     return out
 
 
-def users_json(svc: Services, user_ids: list[int]) -> dict[int, bytes]:
+def users_json(svc: HydratePorts, user_ids: list[int]) -> dict[int, bytes]:
     """{id, username, display_name} of each user, from `user_brief:{id}`."""
     unique = list(dict.fromkeys(user_ids))
     found = dict(zip(unique, svc.tweet_cache.users(unique)))
     missing = [a for a, b in found.items() if b is None]
     if missing:
-        users = svc.users.hydrate(missing)
-        svc.tweet_cache.put_users(users)
-        found.update({int(u["id"]): user_body(u) for u in users})
+        found.update(svc.tweet_cache.put_users(svc.users.hydrate(missing)))
     return found
 
 
-def _tweet_bodies(svc: Services, ids: list[int], viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
+def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
     """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden."""
     ids = list(dict.fromkeys(ids))
     if not ids:
@@ -83,19 +90,19 @@ def _tweet_bodies(svc: Services, ids: list[int], viewer_id: int | None, hidden: 
     }
 
 
-def tweets_by_id(svc: Services, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
+def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
     """JSON bytes of each tweet of ids that exists and that the viewer sees."""
     bodies = _tweet_bodies(svc, ids, viewer_id, visibility.hidden(svc, viewer_id))
     return {t: b + b"}" for t, b in bodies.items()}
 
 
-def tweets_json(svc: Services, ids: list[int], viewer_id: int | None) -> list[bytes]:
+def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> list[bytes]:
     """JSON bytes of each tweet that still exists and that the viewer sees, in the order of ids."""
     found = tweets_by_id(svc, ids, viewer_id)
     return [found[t] for t in ids if t in found]
 
 
-def entries_json(svc: Services, entries: list[tuple[int, int, int | None]], extra_ids: list[int],
+def entries_json(svc: HydratePorts, entries: list[Entry], extra_ids: list[int],
                  viewer_id: int | None) -> tuple[list[bytes], list[bytes]]:
     """Feed entries (entry id, tweet id, booster id or None) as tweets, a boost with `boosted_by`,
     each tweet once (its newest entry); and the tweets of extra_ids, hydrated in the same pass.

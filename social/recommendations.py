@@ -1,8 +1,17 @@
 """Use cases of recommendations: whom to follow, and why, in words a user reads."""
 from __future__ import annotations
 
-from bootstrap import Services
-from social import visibility
+from typing import Protocol
+
+from social import ports, visibility
+
+
+class RecommendationPorts(visibility.VisibilityPorts, Protocol):
+    """What recommendations use, the visibility rule among it."""
+
+    users: ports.UserStore
+    recommendations: ports.RecommendationSource
+
 
 POPULAR_REASON = "popular on the network"
 
@@ -17,7 +26,7 @@ def because_followed_by(via: list[str], common: int) -> str:
     return f"followed by {via[0]} and {common - 1} others you follow"
 
 
-def who_to_follow(svc: Services, user_id: int, limit: int) -> list[dict]:
+def who_to_follow(svc: RecommendationPorts, user_id: int, limit: int) -> list[dict]:
     """Friends of friends first; when they run short (a new account), the best-ranked accounts
     fill the list with score 0, so that nobody starts with an empty list."""
     hidden = sorted(visibility.hidden(svc, user_id))

@@ -3,11 +3,20 @@
 change what the users see at once, through social/visibility.py."""
 from __future__ import annotations
 
-from bootstrap import Services
+from typing import Protocol
+
 from domain.clock import now_ms
 from domain.errors import Unprocessable
 from domain.pages import PageRequest, split_page
-from social import visibility
+from social import ports, visibility
+
+
+class RelationPorts(visibility.VisibilityPorts, Protocol):
+    """What blocks and mutes use: the relations in the graph and their cached sets, the users, and
+    the event publisher (a block's unfollows)."""
+
+    users: ports.UserStore
+    bus: ports.EventPublisher
 
 
 def _not_self(user_id: int, other_id: int, verb: str) -> None:
@@ -15,7 +24,7 @@ def _not_self(user_id: int, other_id: int, verb: str) -> None:
         raise Unprocessable(f"cannot_{verb}_self", f"You cannot {verb} yourself.")
 
 
-def block(svc: Services, user_id: int, other_id: int) -> bool:
+def block(svc: RelationPorts, user_id: int, other_id: int) -> bool:
     _not_self(user_id, other_id, "block")
     created, events = svc.relations.block(user_id, other_id, now_ms())
     visibility.changed(svc, user_id, other_id)
@@ -24,28 +33,28 @@ def block(svc: Services, user_id: int, other_id: int) -> bool:
     return created
 
 
-def unblock(svc: Services, user_id: int, other_id: int) -> bool:
+def unblock(svc: RelationPorts, user_id: int, other_id: int) -> bool:
     _not_self(user_id, other_id, "block")
     removed = svc.relations.unblock(user_id, other_id)
     visibility.changed(svc, user_id, other_id)
     return removed
 
 
-def mute(svc: Services, user_id: int, other_id: int) -> bool:
+def mute(svc: RelationPorts, user_id: int, other_id: int) -> bool:
     _not_self(user_id, other_id, "mute")
     created = svc.relations.mute(user_id, other_id, now_ms())
     visibility.changed(svc, user_id)
     return created
 
 
-def unmute(svc: Services, user_id: int, other_id: int) -> bool:
+def unmute(svc: RelationPorts, user_id: int, other_id: int) -> bool:
     _not_self(user_id, other_id, "mute")
     removed = svc.relations.unmute(user_id, other_id)
     visibility.changed(svc, user_id)
     return removed
 
 
-def listed(svc: Services, kind: str, user_id: int, page: PageRequest) -> tuple[list[dict], str | None]:
+def listed(svc: RelationPorts, kind: str, user_id: int, page: PageRequest) -> tuple[list[dict], str | None]:
     """kind blocks or mutes: the users, most recent first."""
     rows, cursor = split_page(svc.relations.page(kind, user_id, page), page.limit, lambda r: (r["ts"], r["id"]))
     return svc.users.hydrate([r["id"] for r in rows], user_id), cursor

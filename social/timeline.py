@@ -2,38 +2,51 @@
 rebuild from Neo4j when cold. Neo4j stays the truth; every key here can be lost and rebuilt."""
 from __future__ import annotations
 
-from bootstrap import Services
-from cache.feeds import FEED_SIZE, boost_member, parse_member
-from cache.tweets import AUTHOR_TWEETS
+from typing import Protocol
+
+from domain.entries import Entry, boost_member, parse_member
 from domain.events import BoostChanged, Followed, TweetDeleted, TweetPosted, Unfollowed
 from domain.pages import PageRequest, split_page
+from social import ports
 
 
-def celebrities(svc: Services) -> list[int]:
+class TimelinePorts(Protocol):
+    """What the home-feed read model uses; above fanout_threshold followers an author is merged on read."""
+
+    tweets: ports.TweetStore
+    feed_source: ports.FeedSource
+    feeds: ports.FeedStore
+    celebrities: ports.CelebrityList
+    tweet_cache: ports.TweetCache
+    popular: ports.PopularLists
+    fanout_threshold: int
+
+
+def celebrities(svc: TimelinePorts) -> list[int]:
     known = svc.celebrities.members()
     if known is None:
-        known = svc.feed_source.celebrities(svc.settings.fanout_follower_threshold)
+        known = svc.feed_source.celebrities(svc.fanout_threshold)
         svc.celebrities.load(known)
     return known
 
 
-def is_celebrity(svc: Services, author_id: int) -> bool:
+def is_celebrity(svc: TimelinePorts, author_id: int) -> bool:
     """Above the threshold an author is merged at read time instead of fanned out. A change of
     status drops the followers' feeds, which then rebuild with the author on the right side."""
-    celebrity = svc.feed_source.follower_count(author_id) > svc.settings.fanout_follower_threshold
+    celebrity = svc.feed_source.follower_count(author_id) > svc.fanout_threshold
     if (author_id in celebrities(svc)) != celebrity:
         svc.celebrities.mark(author_id, celebrity)
         svc.feeds.drop(svc.feed_source.followers(author_id))
     return celebrity
 
 
-def fan_out(svc: Services, event: TweetPosted) -> None:
+def fan_out(svc: TimelinePorts, event: TweetPosted) -> None:
     """The author's own feed and recent-tweets list were updated by the request (post_tweet)."""
     if not is_celebrity(svc, event.author_id):
         svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
 
 
-def fan_out_boost(svc: Services, event: BoostChanged) -> None:
+def fan_out_boost(svc: TimelinePorts, event: BoostChanged) -> None:
     """A boost enters the booster's own and their followers' feeds (each only if it does not show
     the tweet yet), or a celebrity's recent entries; an unboost takes it back out."""
     member = boost_member(event.boost_id, event.tweet_id, event.user_id)
@@ -47,44 +60,44 @@ def fan_out_boost(svc: Services, event: BoostChanged) -> None:
         svc.tweet_cache.remove_author_entry(event.user_id, member)
 
 
-def retract(svc: Services, event: TweetDeleted) -> None:
+def retract(svc: TimelinePorts, event: TweetDeleted) -> None:
     svc.feeds.remove([event.author_id, *svc.feed_source.followers(event.author_id)], [event.tweet_id])
     svc.popular.remove(event.tweet_id, event.author_id)
 
 
-def backfill(svc: Services, event: Followed) -> None:
+def backfill(svc: TimelinePorts, event: Followed) -> None:
     if event.followee_id in celebrities(svc):
         svc.feeds.add_celebrity(event.follower_id, event.followee_id)
     else:
-        svc.feeds.push_many(event.follower_id, svc.feed_source.author_recent(event.followee_id, FEED_SIZE))
+        svc.feeds.push_many(event.follower_id, svc.feed_source.author_recent(event.followee_id, svc.feeds.size))
 
 
-def unmerge(svc: Services, event: Unfollowed) -> None:
+def unmerge(svc: TimelinePorts, event: Unfollowed) -> None:
     svc.feeds.remove_celebrity(event.follower_id, event.followee_id)
-    svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, FEED_SIZE))
+    svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, svc.feeds.size))
 
 
-def _cached_page(svc: Services, viewer_id: int, before: int | None, want: int):
+def _cached_page(svc: TimelinePorts, viewer_id: int, before: int | None, want: int):
     got = svc.feeds.page(viewer_id, before, want)
     if got is None:
-        ids, celebs = svc.feed_source.rebuild(viewer_id, celebrities(svc), FEED_SIZE)
+        ids, celebs = svc.feed_source.rebuild(viewer_id, celebrities(svc), svc.feeds.size)
         svc.feeds.rebuild(viewer_id, ids, celebs)
         got = svc.feeds.page(viewer_id, before, want)
     return got
 
 
-def _celebrity_entries(svc: Services, celebs: list[int], before: int | None, want: int) -> list[tuple]:
+def _celebrity_entries(svc: TimelinePorts, celebs: list[int], before: int | None, want: int) -> list[Entry]:
     lists = svc.tweet_cache.author_tweets(celebs, before, want)
     cold = [c for c, ids in zip(celebs, lists) if ids is None]
     for c in cold:
-        recent = svc.feed_source.author_recent(c, AUTHOR_TWEETS)
+        recent = svc.feed_source.author_recent(c, svc.tweet_cache.author_size)
         svc.tweet_cache.load_author_tweets(c, recent)
     if cold:
         lists = svc.tweet_cache.author_tweets(celebs, before, want)
     return [t for ids in lists for t in ids or ()]
 
 
-def home_entries(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list[tuple], str | None]:
+def home_entries(svc: TimelinePorts, viewer_id: int, page: PageRequest) -> tuple[list[Entry], str | None]:
     """One page of the home feed as entries (entry id, tweet id, booster id or None): cached
     entries merged with followed celebrities' recent ones; past the cached 800, the page continues
     from the Cypher query, ordered and paged the same way (by entry id)."""
@@ -97,4 +110,3 @@ def home_entries(svc: Services, viewer_id: int, page: PageRequest) -> tuple[list
         rest = PageRequest(limit=want - len(entries) - 1, key=(entries[-1][0],) if entries else page.key)
         entries += [parse_member(m) for m in svc.tweets.home_page(viewer_id, rest)]
     return split_page(entries, page.limit, lambda e: (e[0],))
-

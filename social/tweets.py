@@ -1,26 +1,35 @@
 """Use cases of tweets: post (and reply), read, delete, like, boost and bookmark."""
 from __future__ import annotations
 
-from bootstrap import Services
+from typing import Protocol
+
 from domain import entities, rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound
 from domain.events import BoostChanged, Envelope, LikeChanged, TweetDeleted, TweetPosted, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
-from social import hydrate, visibility
+from social import hydrate, ports, visibility
+
+
+class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
+    """What tweets, replies, likes, boosts and bookmarks use: the graph, the cached read model the
+    request writes through, the visibility rule, and the event publisher."""
+
+    feeds: ports.FeedStore
+    bus: ports.EventPublisher
 
 
 def _not_found() -> NotFound:
     return NotFound("tweet_not_found", "No such tweet.")
 
 
-def _write_reply_count(svc: Services, parent: dict | None) -> None:
+def _write_reply_count(svc: TweetPorts, parent: dict | None) -> None:
     if parent is not None:
         svc.tweet_cache.set_count("reply", parent["id"], parent["version"], parent["count"])
 
 
-def post_tweet(svc: Services, author_id: int, text: str, in_reply_to_id: int | None = None) -> dict:
+def post_tweet(svc: TweetPorts, author_id: int, text: str, in_reply_to_id: int | None = None) -> dict:
     """Neo4j first, with its event and its reply, mention and tag edges; then the tweet's cached
     body, the author's own feed, and the event's relay to the fan-out and the notifications."""
     text = rules.check_tweet_text(text)
@@ -45,7 +54,7 @@ def post_tweet(svc: Services, author_id: int, text: str, in_reply_to_id: int | N
     return tweet
 
 
-def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> bytes:
+def get_tweet(svc: TweetPorts, tweet_id: int, viewer_id: int | None) -> bytes:
     """The tweet as JSON bytes; 404 also when the viewer does not see its author."""
     found = hydrate.tweets_json(svc, [tweet_id], viewer_id)
     if not found:
@@ -53,7 +62,7 @@ def get_tweet(svc: Services, tweet_id: int, viewer_id: int | None) -> bytes:
     return found[0]
 
 
-def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bool) -> None:
+def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: bool) -> None:
     author_id = svc.tweets.author_id(tweet_id)
     if author_id is None:
         raise _not_found()
@@ -67,7 +76,7 @@ def delete_tweet(svc: Services, actor_id: int, tweet_id: int, may_delete_any: bo
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
 
 
-def _author_checked(svc: Services, user_id: int, tweet_id: int) -> None:
+def _author_checked(svc: TweetPorts, user_id: int, tweet_id: int) -> None:
     """404 for no tweet; 403 `blocked` when its author blocks the user (or the user them)."""
     author_id = svc.tweet_cache.author_of(tweet_id) or svc.tweets.author_id(tweet_id)
     if author_id is None:
@@ -75,7 +84,7 @@ def _author_checked(svc: Services, user_id: int, tweet_id: int) -> None:
     visibility.check_may_interact(svc, user_id, author_id)
 
 
-def _like_written(svc: Services, event, row: dict | None) -> dict:
+def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
     """A change (its event recorded with it) is relayed to ranking and notifications; the exact
     count and the viewer's flag are written through to Redis."""
     change: LikeChanged = event.event
@@ -88,69 +97,69 @@ def _like_written(svc: Services, event, row: dict | None) -> dict:
     return {"liked": change.liked, "like_count": row["like_count"]}
 
 
-def like(svc: Services, user_id: int, tweet_id: int) -> dict:
+def like(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     _author_checked(svc, user_id, tweet_id)
     event = envelop(LikeChanged(user_id, tweet_id, True))
     return _like_written(svc, event, svc.tweets.like(user_id, tweet_id, now_ms(), event))
 
 
-def unlike(svc: Services, user_id: int, tweet_id: int) -> dict:
+def unlike(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     event = envelop(LikeChanged(user_id, tweet_id, False))
     return _like_written(svc, event, svc.tweets.unlike(user_id, tweet_id, event))
 
 
-def _change_boost(svc: Services, user_id: int, tweet_id: int, boosted: bool) -> dict:
+def _change_boost(svc: TweetPorts, user_id: int, tweet_id: int, boosted: bool) -> dict:
     """The event is made from the write's row (the boost's id, the author), in its transaction."""
     at, event_id = now_ms(), new_id()
 
-    def event_of(row: dict) -> Envelope | None:
+    def events_of(row: dict) -> list[Envelope]:
         if not row["created" if boosted else "removed"]:
-            return None
-        return Envelope(event_id, at, BoostChanged(user_id, tweet_id, boosted, row["boost_id"], row["author_id"]))
+            return []
+        return [Envelope(event_id, at, BoostChanged(user_id, tweet_id, boosted, row["boost_id"], row["author_id"]))]
 
     if boosted:
-        row, event = svc.tweets.boost(user_id, tweet_id, new_id(at), at, event_of)
+        row, events = svc.tweets.boost(user_id, tweet_id, new_id(at), at, events_of)
     else:
-        row, event = svc.tweets.unboost(user_id, tweet_id, event_of)
+        row, events = svc.tweets.unboost(user_id, tweet_id, events_of)
     if row is None:
         raise _not_found()
-    if event is not None:
+    for event in events:
         svc.bus.publish(event)
     svc.tweet_cache.set_count("boost", tweet_id, row["version"], row["boost_count"])
     svc.tweet_cache.set_flag("boosted", user_id, tweet_id, boosted)
     return {"boosted": boosted, "boost_count": row["boost_count"]}
 
 
-def boost(svc: Services, user_id: int, tweet_id: int) -> dict:
+def boost(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     """Boosting one's own tweet is allowed, as Mastodon allows it (docs/conversation.md)."""
     _author_checked(svc, user_id, tweet_id)
     return _change_boost(svc, user_id, tweet_id, True)
 
 
-def unboost(svc: Services, user_id: int, tweet_id: int) -> dict:
+def unboost(svc: TweetPorts, user_id: int, tweet_id: int) -> dict:
     return _change_boost(svc, user_id, tweet_id, False)
 
 
-def bookmark(svc: Services, user_id: int, tweet_id: int, on: bool) -> dict:
+def bookmark(svc: TweetPorts, user_id: int, tweet_id: int, on: bool) -> dict:
     if not svc.tweets.bookmark(user_id, tweet_id, now_ms(), on):
         raise _not_found()
     svc.tweet_cache.set_flag("bookmarked", user_id, tweet_id, on)
     return {"bookmarked": on}
 
 
-def bookmarks(svc: Services, user_id: int, page: PageRequest) -> tuple[list[bytes], str | None]:
+def bookmarks(svc: TweetPorts, user_id: int, page: PageRequest) -> tuple[list[bytes], str | None]:
     hidden = sorted(visibility.hidden(svc, user_id))
     rows, cursor = split_page(svc.tweets.bookmarks_page(user_id, page, hidden), page.limit, lambda r: (r["ts"], r["id"]))
     return hydrate.tweets_json(svc, [r["id"] for r in rows], user_id), cursor
 
 
-def likers(svc: Services, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
+def likers(svc: TweetPorts, tweet_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list, str | None]:
     if not svc.tweets.hydrate([tweet_id]):
         raise _not_found()
     rows, cursor = split_page(svc.tweets.likers_page(tweet_id, page), page.limit, lambda r: (r["ts"], r["id"]))
     return svc.users.hydrate([r["id"] for r in rows], viewer_id), cursor
 
 
-def tweets_of(svc: Services, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list[bytes], str | None]:
+def tweets_of(svc: TweetPorts, user_id: int, page: PageRequest, viewer_id: int | None) -> tuple[list[bytes], str | None]:
     ids, cursor = split_page(svc.tweets.by_author_page(user_id, page), page.limit, lambda i: (i,))
     return hydrate.tweets_json(svc, ids, viewer_id), cursor

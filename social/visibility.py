@@ -7,11 +7,20 @@ when cold; the rule itself is domain/visibility.py.
 """
 from __future__ import annotations
 
-from bootstrap import Services
+from typing import Protocol
+
 from domain.visibility import NOBODY, Relations
+from social import ports
 
 
-def relations_of(svc: Services, user_ids: list[int]) -> dict[int, Relations]:
+class VisibilityPorts(Protocol):
+    """What the visibility rule reads: each user's relations, cached, and the graph behind them."""
+
+    hidden_sets: ports.HiddenSets
+    relations: ports.RelationStore
+
+
+def relations_of(svc: VisibilityPorts, user_ids: list[int]) -> dict[int, Relations]:
     user_ids = list(dict.fromkeys(user_ids))
     if not user_ids:
         return {}
@@ -26,26 +35,26 @@ def relations_of(svc: Services, user_ids: list[int]) -> dict[int, Relations]:
     return found
 
 
-def relations(svc: Services, user_id: int | None) -> Relations:
+def relations(svc: VisibilityPorts, user_id: int | None) -> Relations:
     return NOBODY if user_id is None else relations_of(svc, [user_id])[user_id]
 
 
-def hidden(svc: Services, viewer_id: int | None) -> frozenset[int]:
+def hidden(svc: VisibilityPorts, viewer_id: int | None) -> frozenset[int]:
     """The authors (and boosters, and actors) the viewer does not see."""
     return relations(svc, viewer_id).hidden
 
 
-def check_may_interact(svc: Services, actor_id: int, other_id: int) -> None:
+def check_may_interact(svc: VisibilityPorts, actor_id: int, other_id: int) -> None:
     """403 `blocked` when either blocks the other."""
     if actor_id != other_id:
         relations(svc, actor_id).check_may_interact(other_id)
 
 
-def seeing(svc: Services, user_ids: list[int], author_id: int) -> list[int]:
+def seeing(svc: VisibilityPorts, user_ids: list[int], author_id: int) -> list[int]:
     """Those of user_ids who see author_id (live frames and notifications go to them only)."""
     found = relations_of(svc, user_ids)
     return [u for u in user_ids if author_id not in found[u].hidden]
 
 
-def changed(svc: Services, *user_ids: int) -> None:
+def changed(svc: VisibilityPorts, *user_ids: int) -> None:
     svc.hidden_sets.changed(*user_ids)

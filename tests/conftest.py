@@ -20,15 +20,25 @@ def unique_ip() -> str:
     return "10." + ".".join(str(b) for b in secrets.token_bytes(3))
 
 
+def inline_services(settings=None):
+    """Services whose events are handled as they are published, in the caller, by the same handlers
+    the stream consumers run (tests of job effects)."""
+    from bootstrap import bootstrap
+    from jobs.handlers import InlineEvents
+
+    svc = bootstrap(settings)
+    svc.bus = InlineEvents(svc)
+    return svc
+
+
 @pytest.fixture(scope="session")
 def services():
     """Jobs run inline, at enqueue time, so integration tests see their effects at once; the e2e
     tier exercises the real worker."""
-    from bootstrap import bootstrap
     from graph.migrate import migrate
     from jobs import runtime
 
-    svc = bootstrap(run_jobs_inline=True)
+    svc = inline_services()
     migrate(svc.graph)
     runtime.install(svc)
     yield svc

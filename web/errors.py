@@ -3,22 +3,15 @@ from __future__ import annotations
 
 import logging
 
-import neo4j.exceptions
-import redis.exceptions
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from cache.client import REDIS_DOWN
 from domain.errors import AppError, MethodNotAllowed, NotFound, PayloadTooLarge, Unavailable
+from graph.driver import NEO4J_DOWN
 
 log = logging.getLogger(__name__)
 
-NEO4J_DOWN = (
-    neo4j.exceptions.ServiceUnavailable,
-    neo4j.exceptions.SessionExpired,
-    neo4j.exceptions.TransientError,
-    neo4j.exceptions.SessionError,
-)
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.BusyLoadingError)
 
 
 def error_response(err: AppError):

@@ -22,11 +22,12 @@ from prometheus_client import Gauge
 from simple_websocket import ConnectionClosed
 
 from bootstrap import Services
+from cache.client import REDIS_DOWN
 from cache.user_streams import SYNC, Frame, Listener, id_key
-from social import messages
 from domain.errors import AppError, BadRequest, Forbidden, Unavailable
+from graph.driver import NEO4J_DOWN
+from social import messages
 from web.context import services
-from web.errors import NEO4J_DOWN, REDIS_DOWN
 from web.policy import SIGNED_IN, allow
 
 log = logging.getLogger(__name__)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from cache.client import REDIS_DOWN
+from graph.driver import NEO4J_DOWN
 from web import metrics
 from web.context import services as svc
-from web.errors import NEO4J_DOWN, REDIS_DOWN
 from web.openapi import document
 from web.policy import PUBLIC, UNLIMITED, allow
 

@@ -5,16 +5,18 @@ from dataclasses import replace
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, Phase, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from bootstrap import bootstrap
-from cache.feeds import FEED_SIZE, feed_key, parse_member
-from jobs import runtime
-from social import accounts, feed, follows, timeline, tweets
+from cache.feeds import FEED_SIZE, feed_key
+from domain.entries import parse_member
 from domain.clock import now_ms
 from domain.ids import new_id
 from domain.pages import PageRequest, decode_cursor
-from tests.conftest import unique_name
+from jobs import runtime
+from social import accounts, feed, follows, timeline, tweets
+from tests.conftest import inline_services, unique_name
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,7 @@ def svc_for(services):
     """Services with inline jobs at two fan-out thresholds: ordinary fan-out, and everyone with
     at least two followers a celebrity merged at read time."""
     made = {
-        threshold: bootstrap(replace(services.settings, fanout_follower_threshold=threshold), run_jobs_inline=True)
+        threshold: inline_services(replace(services.settings, fanout_follower_threshold=threshold))
         for threshold in (1, 10_000)
     }
     yield made

@@ -7,7 +7,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from social import accounts, notifications, tweets
+from social import accounts, notify, tweets
 from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged, unwrap
 from domain.ids import new_id
@@ -86,7 +86,7 @@ def test_a_group_spans_at_most_twelve_hours_from_its_first_event(services):
     start = now_ms() - 30 * HOUR
     for fan, at in zip(fans, (start, start + 11 * HOUR, start + 13 * HOUR)):
         event = Envelope(new_id(at), at, Followed(fan, star))
-        notifications.on_follows(services, [event])
+        notify.on_follows(services, [event])
     newer, older = services.notifications.hydrate(services.notifications.page_ids(star, None, 10))
     assert [a["id"] for a in older["actors"]] == [fans[1], fans[0]]
     assert [a["id"] for a in newer["actors"]] == [fans[2]]
@@ -144,7 +144,7 @@ def test_the_notification_is_pushed_to_the_recipients_live_stream_once(services,
         "e.payload AS payload, e.created_at.epochMillis AS at_ms", fan=f'"user_id":{fan.id}',
         result_transformer_=lambda r: r.data(),
     )
-    notifications.on_likes(services, [unwrap(**event)])  # delivered again after a crash
+    notify.on_likes(services, [unwrap(**event)])  # delivered again after a crash
     frames = [f for f in services.user_streams.after(int(author.id), "0-0") if f.event == "notification"]
     assert len(frames) == 1
     assert '"type":"notification"' in frames[0].data and tweet["id"] in frames[0].data
@@ -158,7 +158,7 @@ def test_each_like_of_a_batch_pushes_its_group_as_that_like_left_it(services):
         services.tweets.like(fan, tweet_id, now_ms())
     at = now_ms()
     batch = [Envelope(new_id(at + i), at + i, LikeChanged(fan, tweet_id, True)) for i, fan in enumerate(fans)]
-    notifications.on_likes(services, batch)  # one transaction, as the consumer handles a batch
+    notify.on_likes(services, batch)  # one transaction, as the consumer handles a batch
     pushed = [orjson.loads(f.data)["notification"] for f in services.user_streams.after(author, "0-0")]
     assert [(n["actor"]["id"], n["count"]) for n in pushed] == [(str(fans[0]), 1), (str(fans[1]), 2)]
     assert pushed[0]["group_key"] == pushed[1]["group_key"] and pushed[1]["tweet"]["like_count"] == 2

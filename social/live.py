@@ -1,0 +1,49 @@
+"""Frames pushed to users' live streams (served by web/events.py): each frame is appended to the
+user's Redis stream once per event and kind, so a reconnecting client replays exactly what it missed."""
+from __future__ import annotations
+
+from typing import Protocol
+
+import orjson
+
+from domain.events import Envelope, TweetPosted
+from social import ports, visibility
+
+PUSH_BATCH = 1000
+
+
+class LivePorts(visibility.VisibilityPorts, Protocol):
+    """What pushing uses: the users' live streams, the follow graph and tweets for tweet frames, and
+    the visibility rule (a reader who does not see the author gets no frame)."""
+
+    user_streams: ports.UserStreams
+    feed_source: ports.FeedSource
+    tweets: ports.TweetStore
+    fanout_threshold: int
+
+
+def frame(kind: str, obj: dict) -> str:
+    return orjson.dumps({"type": kind, kind: obj}).decode()
+
+
+def push(svc: LivePorts, frames: list[tuple[int, Envelope, str, str]]) -> None:
+    """Appends each (user id, event, kind, frame) to the user's live stream, once per event and kind."""
+    entries = [(user_id, f"{event.id}:{kind}", event.at_ms, kind, data) for user_id, event, kind, data in frames]
+    for start in range(0, len(entries), PUSH_BATCH):
+        svc.user_streams.push(entries[start:start + PUSH_BATCH])
+
+
+def announce_tweets(svc: LivePorts, events: list[Envelope]) -> None:
+    """A `tweet` frame, after the fan-out, for the author and the followers whose feeds it reached
+    (a celebrity's tweets are merged into feeds at read time, so they are not pushed either) who
+    had a stream open within the day."""
+    for event in events:
+        posted: TweetPosted = event.event
+        readers = [posted.author_id]
+        if svc.feed_source.follower_count(posted.author_id) <= svc.fanout_threshold:
+            readers += svc.feed_source.followers(posted.author_id)
+        readers = visibility.seeing(svc, svc.user_streams.recently_seen(readers), posted.author_id)
+        found = svc.tweets.hydrate([posted.tweet_id]) if readers else []
+        if found:
+            data = frame("tweet", found[0])
+            push(svc, [(reader, event, "tweet", data) for reader in readers])
