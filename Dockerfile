@@ -1,4 +1,5 @@
-# The app image, for both the web server (gunicorn) and the RQ worker: see docker-compose.yml.
+# The app image, for the web server (gunicorn) and the job processes (worker, consumer, scheduler):
+# see docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -3,7 +3,7 @@
 PYTHON ?= python3
 STACKCTL = $(PYTHON) stack/stackctl.py
 
-.PHONY: install run up down status test bench
+.PHONY: install run up down status test test-cluster bench
 
 install:
 	$(STACKCTL) install
@@ -24,6 +24,10 @@ test:
 	$(STACKCTL) install
 	.venv/bin/lint-imports --no-cache
 	$(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
+
+# The same suite against a Redis Cluster of six nodes (3 masters, 3 replicas) instead of one server.
+test-cluster:
+	REDIS_MODE=cluster $(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
 
 bench:
 	$(STACKCTL) bench $(ARGS)

@@ -13,8 +13,10 @@ keepalive = 5
 accesslog = os.environ.get("WEB_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
-# One control socket (for gunicornc) per stack instance, not one shared in the home folder.
-control_socket = os.path.join(os.environ.get("DATA_DIR", "var"), "run", "gunicorn.ctl")
+# One control socket (for gunicornc) per stack instance and web node (WEB_NODES, stack/README.md),
+# not one shared in the home folder.
+control_socket = os.path.join(os.environ.get("DATA_DIR", "var"), "run",
+                              f"{os.environ.get('WEB_NODE', 'gunicorn')}.ctl")
 
 
 def child_exit(server, worker):

@@ -2,7 +2,7 @@
 with SIGKILL and started again, Redis restarted (its append-only file on), Neo4j stopped then
 started. Every like's notification reaches its author's stream exactly once, and the stream, resumed
 with Last-Event-ID, has no gap and no repeat. They stop and start processes by the pid files that
-stack/stackctl.py keeps, so they run last (tests/conftest.py)."""
+the stack manager keeps (stack/supervise.py), so they run last (tests/conftest.py)."""
 from __future__ import annotations
 
 import os
@@ -11,19 +11,23 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 
 import pytest
 import requests
 
-from stack import stackctl
+from stack.config import Stack, dev_stack
+from stack.ready import neo4j_ready, redis_ready, wait_ready
+from stack.services import STOP_SECONDS, all_services
+from stack.supervise import running_pid, spawn, stop_processes, wait_for_exit
 from tests.e2e.test_stream import API, Person, Stream, assert_in_order_once, likes_seen
 
 pytestmark = pytest.mark.faults
 
 
-def the_stack() -> stackctl.Stack:
-    """The stack that `make test` started, as stackctl sees it from the environment it gave us."""
-    return replace(stackctl.dev_stack(dict(os.environ)), neo4j_memory=os.environ.get("NEO4J_MEMORY", "512m"))
+def the_stack() -> Stack:
+    """The stack that `make test` started, as the stack manager sees it from the environment it gave us."""
+    return replace(dev_stack(dict(os.environ)), neo4j_memory=os.environ.get("NEO4J_MEMORY", "512m"))
 
 
 class LikeFlow(threading.Thread):
@@ -90,12 +94,11 @@ def test_a_consumer_killed_mid_flow_comes_back_and_every_notification_arrives_on
     flow.start()
     while flow.done < 6:
         time.sleep(0.02)
-    pid = stackctl.running_pid(stack, "consumer")
+    pid = running_pid(stack, "consumer")
     os.kill(pid, signal.SIGKILL)
-    assert stackctl.wait_for_exit(pid, 10)
+    assert wait_for_exit(pid, 10)
     time.sleep(1)  # likes go on meanwhile: their events wait in the outbox and the streams
-    stackctl.spawn(stack, "consumer", [str(stackctl.VENV_BIN / "python"), "-m", "jobs.consumer"],
-                   {**stack.env, "PROMETHEUS_MULTIPROC_DIR": str(stack.metrics_dir)})
+    spawn(stack, all_services(stack)["consumer"])
     flow.join(60)
     every_like_arrived_once(services, author, fans, tweet_ids, stream, timeout=30)
     stream.stop()
@@ -108,10 +111,10 @@ def test_a_redis_restart_mid_flow_loses_no_event(services):
     flow.start()
     while flow.done < 5:
         time.sleep(0.02)
-    stackctl.stop_process("redis", stackctl.running_pid(stack, "redis"), stackctl.STOP_SECONDS["redis"])
+    stop_processes(stack, ["redis"], STOP_SECONDS["redis"])
     time.sleep(1)
-    stackctl.spawn(stack, "redis", ["redis-server", str(stack.redis_dir / "redis.conf")], stack.env)
-    stackctl.wait_ready(stack, {"redis": stackctl.redis_ready}, ("redis",), 30)
+    spawn(stack, all_services(stack)["redis"])
+    wait_ready(stack, {"redis": partial(redis_ready, stack.redis_port)}, ["redis"], 30)
     flow.join(120)
     every_like_arrived_once(services, author, fans, tweet_ids, stream, timeout=30)
     assert flow.refused, "no request met Redis down: the fault came too late to matter"
@@ -123,7 +126,7 @@ def test_neo4j_down_refuses_writes_with_503_and_the_service_recovers_by_itself(s
     author, fans, tweet_ids, stream = setting_up(2, 4, services)
     before = LikeFlow(fans, tweet_ids[:2], pause=0)
     before.run()
-    stackctl.stop_process("neo4j", stackctl.running_pid(stack, "neo4j"), stackctl.STOP_SECONDS["neo4j"])
+    stop_processes(stack, ["neo4j"], STOP_SECONDS["neo4j"])
     try:
         r = fans[0].like(tweet_ids[2])
         assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0
@@ -132,8 +135,8 @@ def test_neo4j_down_refuses_writes_with_503_and_the_service_recovers_by_itself(s
         assert r.status_code == 503 and r.headers["Retry-After"]
         stream.pause()  # and the client away while the database is down
     finally:
-        stackctl.spawn(stack, "neo4j", stackctl.neo4j_argv(stack), stack.env)
-        stackctl.wait_ready(stack, {"neo4j": stackctl.neo4j_ready}, ("neo4j",), 240)
+        spawn(stack, all_services(stack)["neo4j"])
+        wait_ready(stack, {"neo4j": partial(neo4j_ready, stack)}, ["neo4j"], 240)
     after = LikeFlow(fans, tweet_ids[2:], pause=0)
     after.run()  # retried until the web server and the consumer have found Neo4j again
     stream.resume()

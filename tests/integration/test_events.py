@@ -9,8 +9,7 @@ from dataclasses import replace
 import pytest
 
 from cache.streams import EventStreams
-from graph.driver import cypher
-from graph.outbox import _record_params, _write_and_record
+from graph.outbox import _write_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
@@ -67,11 +66,11 @@ def test_a_rolled_back_write_leaves_no_event(services):
 
     def write_then_fail(tx):
         params = {"follower_id": a, "followee_id": b, "now_ms": now_ms()}
-        _write_and_record(tx, cypher("follows/follow"), params, cypher("outbox/record"), _record_params(event), "created")
+        _write_and_record(tx, "follows/follow", params, event, "created")
         raise RuntimeError("the request fails before its commit")
 
-    with services.graph.session() as s, pytest.raises(RuntimeError):
-        s.execute_write(write_then_fail)
+    with pytest.raises(RuntimeError):
+        services.graph.write_with(write_then_fail)
     assert events_about(services, "Followed", f'"follower_id":{a}') == []
     assert services.users.follow(a, b, now_ms())  # a new follow: the first was rolled back too
 

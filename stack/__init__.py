@@ -1,0 +1,1 @@
+"""The local stack manager: `python3 stack/stackctl.py` (see stack/README.md). Standard library only."""

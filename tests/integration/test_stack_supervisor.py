@@ -1,0 +1,67 @@
+"""The supervisor of `make run` and `make up` (stack/supervise.py), run as a process of its own: a
+job process killed with SIGKILL is started again, after a 1 s backoff, and the supervisor says so.
+It watches an event consumer of its own, on Redis database 1 (so that it takes no event of the
+other tests) and the test stack's Neo4j."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+from stack.config import ROOT, dev_stack
+from stack.supervise import running_pid, start_time
+
+SUPERVISED_CONSUMER = """
+import os
+from stack.config import dev_stack
+from stack.services import all_services
+from stack.supervise import Supervisor, interrupt_on_signals, spawn, stop_processes
+
+stack = dev_stack(dict(os.environ))
+for folder in (stack.run_dir, stack.log_dir, stack.metrics_dir):
+    folder.mkdir(parents=True, exist_ok=True)
+interrupt_on_signals()
+consumer = all_services(stack)["consumer"]
+supervisor = Supervisor(stack)
+try:
+    supervisor.adopt(consumer, spawn(stack, consumer))
+    supervisor.watch()
+except KeyboardInterrupt:
+    print("supervisor: stopping", flush=True)
+finally:
+    stop_processes(stack, ["consumer"], 30)
+"""
+
+
+def pid_other_than(stack, old: int | None, seconds: float) -> int | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pid = running_pid(stack, "consumer")
+        if pid and pid != old:
+            return pid
+        time.sleep(0.1)
+    return None
+
+
+def test_a_consumer_killed_with_sigkill_is_started_again_and_the_supervisor_says_so(tmp_path):
+    redis_url = urlsplit(os.environ["REDIS_URL"])._replace(path="/1").geturl()
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "REDIS_URL": redis_url, "CONSUMER_NAME": "supervised"}
+    stack = dev_stack(env)
+    supervisor = subprocess.Popen([sys.executable, "-c", SUPERVISED_CONSUMER], cwd=ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = pid_other_than(stack, None, 60)
+        assert first, "the supervisor did not start the consumer"
+        os.kill(first, signal.SIGKILL)
+        second = pid_other_than(stack, first, 60)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        output = supervisor.communicate(timeout=60)[0]
+    assert second, f"the consumer was not started again:\n{output}"
+    assert "consumer: was killed by SIGKILL" in output and "restarting it in 1s" in output, output
+    assert "consumer: restart 1" in output, output
+    assert supervisor.returncode == 0, output
+    assert start_time(second) is None, "the consumer outlived its supervisor's stop"
