@@ -79,31 +79,25 @@ def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]]) -> None:
     live.push(svc, frames)
 
 
-def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
-    """Likes notify the tweet's author; unlikes take the like back (in order, run by run)."""
-    for liked, run in runs(events, lambda e: e.event.liked):
+def _reactions(svc: NotifyPorts, events: list[Envelope], type: str, prefix, added) -> None:
+    """Likes and boosts notify the tweet's author; their undoing takes them back (in order, run by run)."""
+    for on, run in runs(events, added):
         items = [
-            (e, item(e, "like", _like_prefix(e.event.tweet_id), e.event.user_id, e.event.user_id, tweet_id=e.event.tweet_id))
+            (e, item(e, type, prefix(e.event.tweet_id), e.event.user_id, e.event.user_id, tweet_id=e.event.tweet_id))
             for e in run
         ]
-        if liked:
+        if on:
             notify(svc, items)
         else:
             svc.notifications.retract([i for _, i in items])
+
+
+def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
+    _reactions(svc, events, "like", _like_prefix, lambda e: e.event.liked)
 
 
 def on_boosts(svc: NotifyPorts, events: list[Envelope]) -> None:
-    """Boosts notify the tweet's author; unboosts take the boost back (in order, run by run)."""
-    for boosted, run in runs(events, lambda e: e.event.boosted):
-        items = [
-            (e, item(e, "boost", _boost_prefix(e.event.tweet_id), e.event.user_id, e.event.user_id,
-                     tweet_id=e.event.tweet_id))
-            for e in run
-        ]
-        if boosted:
-            notify(svc, items)
-        else:
-            svc.notifications.retract([i for _, i in items])
+    _reactions(svc, events, "boost", _boost_prefix, lambda e: e.event.boosted)
 
 
 def on_tweets_posted(svc: NotifyPorts, events: list[Envelope]) -> None:

@@ -24,7 +24,7 @@ CALL (t) {
 }
 RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
        u {.id, .username, .display_name} AS author,
-       CASE WHEN parent IS NULL THEN null ELSE {id: parent.id, author: parent_author {.id, .username}} END AS in_reply_to,
+       CASE WHEN parent IS NULL THEN null ELSE {id: parent.id, author: parent_author {.id, .username, .display_name}} END AS in_reply_to,
        {mentions: COLLECT { MATCH (t)-[:MENTIONS]->(m:User) RETURN m.username ORDER BY m.username },
         hashtags: COLLECT { MATCH (t)-[:TAGS]->(g:Tag) RETURN g.name ORDER BY g.name }} AS entities,
        0 AS like_count, false AS liked, 0 AS reply_count, 0 AS boost_count, false AS boosted, false AS bookmarked,

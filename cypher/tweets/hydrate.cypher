@@ -9,7 +9,7 @@ OPTIONAL MATCH (deleted_by:User {id: parent.author_id})
 WITH t, author, viewer, parent, coalesce(posted_by, deleted_by) AS parent_author
 RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
        author {.id, .username, .display_name} AS author,
-       CASE WHEN parent IS NULL THEN null ELSE {id: parent.id, author: parent_author {.id, .username}} END AS in_reply_to,
+       CASE WHEN parent IS NULL THEN null ELSE {id: parent.id, author: parent_author {.id, .username, .display_name}} END AS in_reply_to,
        {mentions: COLLECT { MATCH (t)-[:MENTIONS]->(m:User) RETURN m.username ORDER BY m.username },
         hashtags: COLLECT { MATCH (t)-[:TAGS]->(g:Tag) RETURN g.name ORDER BY g.name }} AS entities,
        COUNT { (t)<-[:LIKED]-() } AS like_count,

@@ -57,7 +57,7 @@ def test_a_reply_names_its_tweet_counts_and_notifies_its_author(person):
     root = post(alice, "the root")
     assert root["in_reply_to"] is None and root["reply_count"] == 0
     reply = post(bob, "an answer", reply_to=root["id"])
-    assert reply["in_reply_to"] == {"id": root["id"], "author": {"id": alice.id, "username": alice.username}}
+    assert reply["in_reply_to"] == {"id": root["id"], "author": {"id": alice.id, "username": alice.username, "display_name": alice.username}}
     assert ok(bob.get(f"/api/v1/tweets/{root['id']}"))["tweet"]["reply_count"] == 1
     [note] = notes(alice, "reply")
     assert note["actor"]["username"] == bob.username and note["tweet"]["id"] == reply["id"]
