@@ -3,7 +3,7 @@
 PYTHON ?= python3
 STACKCTL = $(PYTHON) stack/stackctl.py
 
-.PHONY: install run up down status test test-cluster bench
+.PHONY: install run up down status test test-cluster fuzz bench
 
 install:
 	$(STACKCTL) install
@@ -28,6 +28,10 @@ test:
 # The same suite against a Redis Cluster of six nodes (3 masters, 3 replicas) instead of one server.
 test-cluster:
 	REDIS_MODE=cluster $(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
+
+# The long schemathesis profile (the quick one runs in make test); docs/api.md.
+fuzz:
+	FUZZ_PROFILE=long $(STACKCTL) test tests/e2e/test_fuzz.py -s $(ARGS)
 
 bench:
 	$(STACKCTL) bench $(ARGS)

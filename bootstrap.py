@@ -11,13 +11,17 @@ from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.hidden import HiddenSets
 from cache.login_attempts import LoginAttempts
+from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
 from cache.trending import TrendingTags
 from cache.tweets import TweetCache
-from cache.user_streams import DISPATCHER_NAME, Dispatcher, UserStreams
+from cache.dispatcher import DISPATCHER_NAME, Dispatcher
+from cache.live_connections import LiveConnections
+from cache.revocations import Revocations
+from cache.user_streams import UserStreams
 from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
 from graph.messages import MessageRepository
@@ -67,7 +71,10 @@ class Services:
     outbox: Outbox
     event_streams: EventStreams
     user_streams: UserStreams
+    notification_groups: NotificationGroups
     dispatcher: Dispatcher
+    revocations: Revocations
+    live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
     relations: RelationRepository
@@ -102,7 +109,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
         ranking=RankingRepository(graph),
-        sessions=SessionStore(r, settings.session_ttl_seconds),
+        sessions=SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -118,8 +125,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
         outbox=Outbox(graph),
         event_streams=event_streams,
         user_streams=UserStreams(r),
+        notification_groups=NotificationGroups(r),
         # its own client: the one connection that all of a web worker's open streams share
         dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
+        revocations=Revocations(r),
+        live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
         relations=RelationRepository(graph),

@@ -10,16 +10,26 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+DEFAULT_NEO4J_PASSWORD = "socialgraph-dev"
+
+
 @dataclass(frozen=True)
 class Settings:
     web_port: int = 8000
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
-    neo4j_password: str = field(default="socialgraph-dev", repr=False)
+    neo4j_password: str = field(default=DEFAULT_NEO4J_PASSWORD, repr=False)
     redis_url: str = "redis://127.0.0.1:6379/0"
-    secret_key: str = field(default="dev-only-secret-change-me", repr=False)
+    secret_key: str = field(default=DEFAULT_SECRET_KEY, repr=False)
+    app_env: str = "development"  # production: Secure __Host- cookies by default, default secrets refused
     session_ttl_seconds: int = 1209600
+    session_idle_seconds: int = 3 * 86400
     session_cookie_secure: bool = False
+    hsts_seconds: int = 0  # Strict-Transport-Security on requests that came over TLS, when > 0
+    trusted_proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host count
+    max_live_per_user: int = 10  # open streams and sockets of one user, over every worker
+    max_live_per_worker: int = 1000
     data_dir: Path = Path("var")
     rate_limit_enabled: bool = True
     max_body_bytes: int = 64 * 1024
@@ -38,7 +48,14 @@ class Settings:
     def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
         env = os.environ if env is None else env
         d = cls()
+        app_env = env.get("APP_ENV", d.app_env).strip().lower()
         return cls(
+            app_env=app_env,
+            session_idle_seconds=int(env.get("SESSION_IDLE_SECONDS", d.session_idle_seconds)),
+            hsts_seconds=int(env.get("HSTS_SECONDS", d.hsts_seconds)),
+            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", d.trusted_proxy_hops)),
+            max_live_per_user=int(env.get("MAX_LIVE_PER_USER", d.max_live_per_user)),
+            max_live_per_worker=int(env.get("MAX_LIVE_PER_WORKER", d.max_live_per_worker)),
             web_port=int(env.get("WEB_PORT", d.web_port)),
             neo4j_uri=env.get("NEO4J_URI", d.neo4j_uri),
             neo4j_user=env.get("NEO4J_USER", d.neo4j_user),
@@ -46,7 +63,7 @@ class Settings:
             redis_url=env.get("REDIS_URL", d.redis_url),
             secret_key=env.get("SECRET_KEY", d.secret_key),
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", d.session_ttl_seconds)),
-            session_cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE", "0")),
+            session_cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE", "1" if app_env == "production" else "0")),
             data_dir=Path(env.get("DATA_DIR", str(d.data_dir))),
             rate_limit_enabled=_flag(env.get("RATE_LIMIT_ENABLED", "1")),
             argon2_time_cost=int(env.get("ARGON2_TIME_COST", d.argon2_time_cost)),
@@ -60,3 +77,19 @@ class Settings:
             web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
             web_max_lag_ms=int(env.get("WEB_MAX_LAG_MS", d.web_max_lag_ms)),
         )
+
+    @property
+    def session_cookie_name(self) -> str:
+        """`__Host-` binds a Secure cookie to this host and path /: no subdomain can set or shadow it."""
+        return "__Host-sid" if self.session_cookie_secure else "sid"
+
+    def check(self) -> None:
+        """Refuses to run in production with the secrets everyone can read in this repository."""
+        if self.app_env != "production":
+            return
+        weak = [name for name, value, default in (
+            ("SECRET_KEY", self.secret_key, DEFAULT_SECRET_KEY),
+            ("NEO4J_PASSWORD", self.neo4j_password, DEFAULT_NEO4J_PASSWORD),
+        ) if not value or value == default]
+        if weak:
+            raise RuntimeError(f"APP_ENV=production refuses the default {' and '.join(weak)}: set your own.")

@@ -14,8 +14,9 @@ from bench.core import Context, Row
 from bootstrap import bootstrap
 
 FULL = {"users": 100_000, "follows": 2_000_000, "tweets": 1_000_000, "likes": 5_000_000}
-SECTIONS = ("bench.seed", "bench.ranking", "bench.feed", "bench.events", "bench.memory", "bench.policy",
-            "bench.conversation")
+# first_like comes first: it measures a freshly started stack, before the seed has warmed it.
+SECTIONS = ("bench.first_like", "bench.seed", "bench.ranking", "bench.feed", "bench.events", "bench.like_cost",
+            "bench.memory", "bench.policy", "bench.conversation")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

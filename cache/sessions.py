@@ -1,18 +1,43 @@
 """Owns `session:{id}` hashes and `user_sessions:{user_id}` indexes: server-side login sessions.
 
 The cookie carries a random secret; Redis keys and the public session id are its SHA-256, so a
-listing of sessions never reveals a usable cookie.
+listing of sessions never reveals a usable cookie. A session ends at its absolute expiry or after
+`idle_seconds` without use, whichever comes first: the key's TTL is the nearer of the two, pushed
+on at each touch. Touch and expiry run as one script on the one key, so a revoke (a DEL) racing a
+touch can never leave a partial hash behind, and a hash that is not whole counts as no session.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
+
 import redis
 
 from domain.sessions import Session
 
 TOUCH_EVERY_MS = 60_000
+FIELDS = ("id", "user_id", "username", "csrf_token", "created_at", "last_seen_at", "expires_at", "user_agent")
+
+# KEYS: [session]; ARGV: now ms, idle ms, touch every ms. The session's fields, or nil when it is
+# gone, expired, idle too long or not whole (then it is deleted).
+_AUTHENTICATE = """
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return nil end
+local f = {}
+for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+local now, idle = tonumber(ARGV[1]), tonumber(ARGV[2])
+local last, expires = tonumber(f['last_seen_at']), tonumber(f['expires_at'])
+if not last or not expires or not f['user_id'] or not f['csrf_token'] or expires <= now or now - last > idle then
+  redis.call('DEL', KEYS[1])
+  return nil
+end
+if now - last > tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'last_seen_at', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], math.min(expires - now, idle))
+end
+return h
+"""
 
 
 def session_id(secret: str) -> str:
@@ -27,10 +52,26 @@ def _index(user_id: int) -> str:
     return f"user_sessions:{user_id}"
 
 
+def _session(flat: list) -> Session:
+    data = dict(zip(flat[0::2], flat[1::2]))
+    return Session(
+        id=data["id"],
+        user_id=int(data["user_id"]),
+        username=data["username"],
+        csrf_token=data["csrf_token"],
+        created_at=int(data["created_at"]),
+        last_seen_at=int(data["last_seen_at"]),
+        expires_at=int(data["expires_at"]),
+        user_agent=data.get("user_agent", ""),
+    )
+
+
 class SessionStore:
-    def __init__(self, r: redis.Redis, ttl_seconds: int):
+    def __init__(self, r: redis.Redis, ttl_seconds: int, idle_seconds: int):
         self.r = r
         self.ttl = ttl_seconds
+        self.idle = idle_seconds
+        self._authenticate = r.register_script(_AUTHENTICATE)
 
     def create(self, user_id: int, username: str, user_agent: str) -> tuple[str, Session]:
         """A new secret every time: a login never reuses a session id (no fixation)."""
@@ -48,41 +89,36 @@ class SessionStore:
         )
         pipe = self.r.pipeline()
         pipe.hset(_key(s.id), mapping={k: str(v) for k, v in s.__dict__.items()})
-        pipe.expire(_key(s.id), self.ttl)
+        pipe.expire(_key(s.id), min(self.ttl, self.idle))
         pipe.zadd(_index(user_id), {s.id: s.expires_at})
         pipe.zremrangebyscore(_index(user_id), 0, now)
         pipe.execute()
         return secret, s
 
-    def _load(self, sid: str) -> Session | None:
-        data = self.r.hgetall(_key(sid))
-        if not data:
-            return None
-        return Session(
-            id=data["id"],
-            user_id=int(data["user_id"]),
-            username=data["username"],
-            csrf_token=data["csrf_token"],
-            created_at=int(data["created_at"]),
-            last_seen_at=int(data["last_seen_at"]),
-            expires_at=int(data["expires_at"]),
-            user_agent=data["user_agent"],
-        )
+    def by_id(self, sid: str) -> Session | None:
+        """The live session with this id (its touch included), else None."""
+        flat = self._authenticate(keys=[_key(sid)], args=[int(time.time() * 1000), self.idle * 1000, TOUCH_EVERY_MS])
+        return _session(flat) if flat else None
 
     def authenticate(self, secret: str) -> Session | None:
-        s = self._load(session_id(secret))
-        if s is None:
-            return None
-        now = int(time.time() * 1000)
-        if now - s.last_seen_at > TOUCH_EVERY_MS:
-            self.r.hset(_key(s.id), "last_seen_at", str(now))
-        return s
+        return self.by_id(session_id(secret))
 
     def list(self, user_id: int) -> list[Session]:
         now = int(time.time() * 1000)
         self.r.zremrangebyscore(_index(user_id), 0, now)
-        sessions = (self._load(sid) for sid in self.r.zrange(_index(user_id), 0, -1))
-        return sorted((s for s in sessions if s), key=lambda s: s.created_at, reverse=True)
+        sids = self.r.zrange(_index(user_id), 0, -1)
+        pipe = self.r.pipeline(transaction=False)
+        for sid in sids:
+            pipe.hgetall(_key(sid))
+        found, gone = [], []
+        for sid, data in zip(sids, pipe.execute()):
+            if data.keys() >= set(FIELDS) and now - int(data["last_seen_at"]) <= self.idle * 1000:
+                found.append(_session([x for kv in data.items() for x in kv]))
+            else:
+                gone.append(sid)
+        if gone:
+            self.r.zrem(_index(user_id), *gone)
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
 
     def revoke(self, user_id: int, sid: str) -> bool:
         """Only a session of user_id can be revoked; another user's id is 'not found'."""
@@ -91,11 +127,12 @@ class SessionStore:
         self.r.delete(_key(sid))
         return True
 
-    def revoke_all(self, user_id: int) -> int:
-        sids = self.r.zrange(_index(user_id), 0, -1)
-        pipe = self.r.pipeline()
-        for sid in sids:
-            pipe.delete(_key(sid))
-        pipe.delete(_index(user_id))
-        pipe.execute()
-        return len(sids)
+    def revoke_all(self, user_id: int, keep: str | None = None) -> list[str]:
+        """Revokes every session of the user but `keep`; returns the ids revoked."""
+        sids = [sid for sid in self.r.zrange(_index(user_id), 0, -1) if sid != keep]
+        if sids:
+            pipe = self.r.pipeline()
+            pipe.delete(*(_key(sid) for sid in sids))
+            pipe.zrem(_index(user_id), *sids)
+            pipe.execute()
+        return sids

@@ -56,6 +56,12 @@ class PayloadTooLarge(AppError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+    message = "Send the body as application/json, with that Content-Type."
+
+
 class Unprocessable(AppError):
     status = 422
     code = "validation_failed"

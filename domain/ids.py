@@ -25,3 +25,14 @@ def public(obj: dict, *nested: str) -> dict:
         if out.get(key) is not None:
             out[key] = public(out[key])
     return out
+
+
+MAX_ID = 2**63 - 1  # Neo4j integers are signed 64-bit
+
+
+def parse_id(text: str) -> int | None:
+    """The id a decimal string names, or None when it names none (not ASCII digits, 0, past 2^63-1)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

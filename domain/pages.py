@@ -6,6 +6,7 @@ import binascii
 from dataclasses import dataclass
 
 from domain.errors import BadRequest
+from domain.ids import MAX_ID
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -25,10 +26,10 @@ def encode_cursor(key: tuple[int, ...]) -> str:
 def decode_cursor(cursor: str, parts: int) -> tuple[int, ...]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        key = tuple(int(p) for p in raw.split("."))
+        key = tuple(int(p) if p.isdigit() and len(p) <= 19 else -1 for p in raw.split("."))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         key = ()
-    if len(key) != parts or any(k < 0 for k in key):
+    if len(key) != parts or any(not 0 <= k <= MAX_ID for k in key):
         raise BadRequest("invalid_cursor", "The cursor is not one this service gave out.", field="cursor")
     return key
 

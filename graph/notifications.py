@@ -2,28 +2,19 @@
 Writes take lists, so that a consumer handles a batch of events in one transaction."""
 from __future__ import annotations
 
-from graph.driver import Graph, Tx
+from graph.driver import Graph
 
 NO_ID = 2**63 - 1  # "before every id": the first page, or every notification
-
-
-def _add_and_read(tx: Tx, items: list[dict]):
-    added = tx.run("notifications/add", items=items)
-    latest = {r["group_key"]: r["id"] for r in added}  # a group's id moves up with each new member
-    groups = {r["id"]: r for r in tx.run("notifications/hydrate", ids=list(latest.values()))}
-    return added, [groups[i] for i in latest.values() if i in groups]
 
 
 class NotificationRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def add(self, items: list[dict]) -> tuple[list[dict], list[dict]]:
-        """For each item that notifies someone, its event id and its group as the event left it;
-        then each group touched, as it stands (read in the same transaction)."""
-        if not items:
-            return [], []
-        return self.graph.write_with(_add_and_read, items)
+    def add(self, items: list[dict]) -> None:
+        """Each item into the group its bucket names (chosen by cache/notification_groups.py)."""
+        if items:
+            self.graph.write("notifications/add", items=items)
 
     def retract(self, items: list[dict]) -> None:
         if items:

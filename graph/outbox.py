@@ -2,12 +2,19 @@
 
 `write_recording` runs a repository's write query and, in the same managed transaction (which the
 driver retries as a whole), records the event as an (:Event:Unrelayed) node when the write did
-something. The relay (jobs/relay.py) reads those nodes, appends them to Redis Streams and marks them.
+something. `group_committed` does the same for a batch of concurrent writes of one kind (each item
+with its own event and its own row), in one transaction (graph/group_commit.py). The relay
+(jobs/relay.py) reads those nodes, appends them to Redis Streams and marks them.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
 from domain.events import Envelope, unwrap
 from graph.driver import Graph, Tx
+from graph.group_commit import GroupCommit
 
 
 def _record_params(event: Envelope) -> dict:
@@ -18,16 +25,50 @@ def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: st
     rows = tx.run(name, **params)
     row = rows[0] if rows else None
     if row is not None and (when is None or row[when]):
-        tx.run("outbox/record", **_record_params(event))
+        tx.run("outbox/record", events=[_record_params(event)])
     return row
+
+
+def _write_batch_and_record(tx: Tx, name: str, items: list[dict], events: list[Envelope | None],
+                            when: str | None) -> list[dict | None]:
+    rows: list[dict | None] = [None] * len(events)
+    for row in tx.run(name, items=items):
+        rows[row.pop("i")] = row
+    recorded = [
+        _record_params(e) for e, row in zip(events, rows)
+        if e is not None and row is not None and (when is None or row[when])
+    ]
+    if recorded:
+        tx.run("outbox/record", events=recorded)
+    return rows
+
+
+def _worth_alone(error: BaseException) -> bool:
+    """A batch that failed because Neo4j is unreachable would fail item by item too."""
+    return not isinstance(error, (ServiceUnavailable, SessionExpired))
+
+
+def group_committed(graph: Graph, name: str, when: str | None = None,
+                    lock_order: Callable[[dict], tuple] | None = None) -> GroupCommit:
+    """A group-committing writer of the batched write `name` (its $items each carry `i`, which its
+    rows return): submit((params, event or None)) answers that item's row, or None when it matched
+    nothing. Items are written in `lock_order`, so that two batches lock nodes in the same order."""
+
+    def write(batch: list[tuple[dict, Envelope | None]]) -> list[dict | None]:
+        items = [{**params, "i": i} for i, (params, _) in enumerate(batch)]
+        if lock_order:
+            items.sort(key=lock_order)
+        return graph.write_with(_write_batch_and_record, name, items, [e for _, e in batch], when)
+
+    return GroupCommit(write, alone=_worth_alone)
 
 
 def _write_then_record(tx: Tx, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:
     rows = tx.run(name, **params)
     row = rows[0] if rows else None
     events = events_of(row) if row is not None else []
-    for event in events:
-        tx.run("outbox/record", **_record_params(event))
+    if events:
+        tx.run("outbox/record", events=[_record_params(e) for e in events])
     return row, events
 
 

@@ -9,9 +9,11 @@ class TokenRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def create(self, user_id: int, token_id: int, name: str, token_hash: str, now_ms: int) -> None:
+    def create(self, user_id: int, token_id: int, name: str, token_hash: str, now_ms: int, scopes: list[str],
+               expires_ms: int | None) -> None:
         self.graph.write(
-            "tokens/create", user_id=user_id, id=token_id, name=name, hash=token_hash, now_ms=now_ms
+            "tokens/create", user_id=user_id, id=token_id, name=name, hash=token_hash, now_ms=now_ms,
+            scopes=scopes, expires_ms=expires_ms,
         )
 
     def owner(self, token_hash: str) -> dict | None:

@@ -7,7 +7,7 @@ from domain.events import Envelope
 from domain.ids import public
 from domain.pages import PageRequest
 from graph.driver import Graph
-from graph.outbox import write_recording, write_then_record
+from graph.outbox import group_committed, write_recording, write_then_record
 
 
 def _public(row: dict) -> dict:
@@ -20,6 +20,10 @@ def _public(row: dict) -> dict:
 class TweetRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
+        by_tweet = lambda item: (item["tweet_id"], item["user_id"])  # noqa: E731
+        self._create = group_committed(graph, "tweets/create")
+        self._like = group_committed(graph, "tweets/like", "created", by_tweet)
+        self._unlike = group_committed(graph, "tweets/unlike", "removed", by_tweet)
 
     def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None, *,
                in_reply_to_id: int | None = None, mentioned_ids: list[int] = (), tags: list[str] = ()) -> dict | None:
@@ -27,7 +31,7 @@ class TweetRepository:
         its version) for a reply; None when the answered tweet is gone or its author blocks the poster."""
         params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
                   "in_reply_to_id": in_reply_to_id, "mentioned_ids": list(mentioned_ids), "tags": list(tags)}
-        row = write_recording(self.graph, "tweets/create", params, event)
+        row = self._create.submit((params, event))
         return _public(row) if row is not None else None
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
@@ -45,16 +49,21 @@ class TweetRepository:
 
     def like(self, user_id: int, tweet_id: int, now_ms: int, event: Envelope | None = None) -> dict | None:
         params = {"user_id": user_id, "tweet_id": tweet_id, "now_ms": now_ms}
-        return write_recording(self.graph, "tweets/like", params, event, when="created")
+        return self._like.submit((params, event))
 
     def unlike(self, user_id: int, tweet_id: int, event: Envelope | None = None) -> dict | None:
         params = {"user_id": user_id, "tweet_id": tweet_id}
-        return write_recording(self.graph, "tweets/unlike", params, event, when="removed")
+        return self._unlike.submit((params, event))
 
     def likers_page(self, tweet_id: int, page: PageRequest) -> list[dict]:
         before_ts, before_id = page.key or (None, None)
-        return self.graph.read("tweets/likers_page", tweet_id=tweet_id, before_ts=before_ts, before_id=before_id,
-                               limit=page.limit + 1)
+        return self.graph.read(
+            "tweets/likers_page",
+            tweet_id=tweet_id,
+            before_ts=before_ts,
+            before_id=before_id,
+            limit=page.limit + 1,
+        )
 
     def boost(self, user_id: int, tweet_id: int, boost_id: int, now_ms: int,
               events_of: Callable[[dict], list[Envelope]]) -> tuple[dict | None, list[Envelope]]:

@@ -8,7 +8,7 @@ from domain.events import Envelope
 from domain.ids import public
 from domain.pages import PageRequest
 from graph.driver import Graph
-from graph.outbox import write_recording
+from graph.outbox import group_committed
 
 
 def _public(row: dict) -> dict:
@@ -22,6 +22,9 @@ def _public(row: dict) -> dict:
 class UserRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
+        by_followee = lambda item: (item["followee_id"], item["follower_id"])  # noqa: E731
+        self._follow = group_committed(graph, "follows/follow", "created", by_followee)
+        self._unfollow = group_committed(graph, "follows/unfollow", "removed", by_followee)
 
     def create(self, **fields) -> int:
         try:
@@ -31,6 +34,11 @@ class UserRepository:
 
     def credentials(self, username_key: str) -> dict | None:
         return self.graph.read_one("users/credentials", username_key=username_key)
+
+    def set_password(self, user_id: int, password_hash: str) -> list[dict]:
+        """Sets the new hash and deletes every API token of the user: [{id, hash}] of those deleted."""
+        row = self.graph.write_one("users/set_password", user_id=user_id, password_hash=password_hash)
+        return row["tokens"] if row else []
 
     def id_by_username(self, username_key: str) -> int | None:
         row = self.graph.read_one("users/id_by_username", username_key=username_key)
@@ -53,12 +61,12 @@ class UserRepository:
 
     def follow(self, follower_id: int, followee_id: int, now_ms: int, event: Envelope | None = None) -> bool:
         params = {"follower_id": follower_id, "followee_id": followee_id, "now_ms": now_ms}
-        row = write_recording(self.graph, "follows/follow", params, event, when="created")
+        row = self._follow.submit((params, event))
         return bool(row and row["created"])
 
     def unfollow(self, follower_id: int, followee_id: int, event: Envelope | None = None) -> bool:
         params = {"follower_id": follower_id, "followee_id": followee_id}
-        row = write_recording(self.graph, "follows/unfollow", params, event, when="removed")
+        row = self._unfollow.submit((params, event))
         return bool(row and row["removed"])
 
     def relation_page(self, query: str, user_id: int, page: PageRequest) -> list[dict]:

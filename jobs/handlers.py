@@ -27,7 +27,7 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), live.announce_tweets),
+        TweetPosted: (_each(timeline.fan_out),),
         TweetDeleted: (_each(timeline.retract),),
         Followed: (_each(timeline.backfill),),
         Unfollowed: (_each(timeline.unmerge),),
@@ -38,7 +38,7 @@ HANDLERS = {
         BoostChanged: (_rescore,),
     },
     "notify": {
-        TweetPosted: (notify.on_tweets_posted,),
+        TweetPosted: (live.announce_tweets, notify.on_tweets_posted),
         TweetDeleted: (notify.on_tweets_deleted,),
         Followed: (notify.on_follows,),
         Unfollowed: (notify.on_unfollows,),

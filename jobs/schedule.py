@@ -1,25 +1,67 @@
-"""The ranking schedule, run by RQ's cron scheduler: `python -m jobs.schedule`. It only enqueues;
-the worker runs the jobs. Popularity decays with time, so it is refreshed whole every minute."""
+"""The ranking schedule: `python -m jobs.schedule`. It only enqueues; the worker runs the jobs.
+Popularity decays with time, so it is refreshed whole every minute.
+
+Jobs travel as JSON (rq's JSONSerializer, in the worker too), never as pickles: whoever can write
+to Redis must not be able to run code in the worker. rq's own cron scheduler always pickles, so
+this small loop enqueues instead: each job at most once per interval, also over restarts (the
+next run time of each is kept in Redis)."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
-from rq.cron import CronScheduler
+from rq import Queue
+from rq.serializers import JSONSerializer
 
 from cache.client import redis_client
 from jobs import ranking
 from settings import Settings
 
+log = logging.getLogger(__name__)
 POPULAR_EVERY_SECONDS = 60
 PAGERANK_EVERY_SECONDS = 600
+SCHEDULE = (  # (job, queue, interval, timeout)
+    (ranking.refresh_pagerank, "low", PAGERANK_EVERY_SECONDS, 900),
+    (ranking.refresh_popular, "low", POPULAR_EVERY_SECONDS, 300),
+)
+TICK_SECONDS = 1.0
+
+
+def _next_key(func) -> str:
+    return f"schedule_next:{func.__module__}.{func.__name__}"
+
+
+def tick(r, queues: dict[str, Queue], now: float) -> list[str]:
+    """Enqueues every job whose time has come. The next run time is swapped in atomically, and the
+    job enqueued only by whoever swapped out the value it read, so two schedulers never both do."""
+    enqueued = []
+    for func, queue_name, every, timeout in SCHEDULE:
+        due = r.get(_next_key(func))
+        if due is not None and now < float(due):
+            continue
+        if r.getset(_next_key(func), repr(now + every)) == due:
+            queues[queue_name].enqueue(func, job_timeout=timeout)
+            enqueued.append(func.__name__)
+    return enqueued
+
+
+def queues_for(r) -> dict[str, Queue]:
+    return {name: Queue(name, connection=r, serializer=JSONSerializer) for name in {q for _, q, _, _ in SCHEDULE}}
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scheduler = CronScheduler(connection=redis_client(Settings.from_env().redis_url, decode=False))
-    scheduler.register(ranking.refresh_pagerank, "low", interval=PAGERANK_EVERY_SECONDS, job_timeout=900)
-    scheduler.register(ranking.refresh_popular, "low", interval=POPULAR_EVERY_SECONDS, job_timeout=300)
-    scheduler.start()
+    r = redis_client(Settings.from_env().redis_url, decode=False)
+    queues = queues_for(r)
+    stop = threading.Event()
+    while not stop.is_set():
+        try:
+            for name in tick(r, queues, time.time()):
+                log.info("enqueued %s", name)
+        except Exception as err:  # Redis restarting: the next tick tries again
+            log.warning("schedule tick failed: %s", err)
+        stop.wait(TICK_SECONDS)
 
 
 if __name__ == "__main__":

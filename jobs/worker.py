@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 
 from jobs.runtime import services
 
@@ -14,7 +15,7 @@ QUEUES = ("high", "default", "low")
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
-    worker = SimpleWorker(list(QUEUES), connection=svc.raw_redis)
+    worker = SimpleWorker(list(QUEUES), connection=svc.raw_redis, serializer=JSONSerializer)  # never pickle
     worker.work(with_scheduler=True)
 
 

@@ -20,7 +20,7 @@ from domain.roles import (
     check_outranks,
     check_roles,
 )
-from social import ports
+from social import ports, security_log
 from social.accounts import user_id_of
 
 
@@ -32,6 +32,7 @@ class AdminPorts(Protocol):
     grants: ports.GrantCache
     sessions: ports.SessionStore
     token_cache: ports.TokenCache
+    revocations: ports.Revocations
 
 CONSOLE = "console"
 
@@ -58,11 +59,15 @@ def _grant(row: dict) -> Grant:
     )
 
 
+def _actor_name(actor: Grant | None) -> str:
+    return actor.username if actor else CONSOLE
+
+
 def _action(actor: Grant | None, action: str, target: str, **kw) -> AdminAction:
     return AdminAction(
         id=new_id(),
         at_ms=now_ms(),
-        actor=actor.username if actor else CONSOLE,
+        actor=_actor_name(actor),
         actor_id=actor.user_id if actor else None,
         action=action,
         target=target,
@@ -101,6 +106,7 @@ def set_roles(svc: AdminPorts, actor: Grant | None, username: str, roles: list[s
     action = _action(actor, "roles.set", target["username"], target_user_id=target["user_id"], details=details)
     svc.policy.set_roles(target["user_id"], wanted, action)
     svc.grants.invalidate(target["user_id"])
+    security_log.event("roles.set", actor=action.actor, user_id=target["user_id"], **details)
     return user_view(svc, username)
 
 
@@ -124,6 +130,8 @@ def set_suspended(svc: AdminPorts, actor: Grant | None, username: str, suspended
     if suspended:
         svc.sessions.revoke_all(target["user_id"])
         svc.token_cache.forget(*token_hashes)
+        svc.revocations.announce(target["user_id"], None)
+    security_log.event(f"user.{verb}", actor=action.actor, user_id=target["user_id"])
     return user_view(svc, username)
 
 
@@ -149,6 +157,7 @@ def set_group_roles(svc: AdminPorts, actor: Grant | None, name: str, roles: list
     details = {"added": sorted(wanted - held), "removed": sorted(held - wanted)}
     svc.policy.set_group_roles(name, wanted, _action(actor, "group.roles_set", name, target_group=name, details=details))
     svc.grants.invalidate_all()
+    security_log.event("group.roles_set", actor=_actor_name(actor), group=name, **details)
     return _group(svc, name)
 
 
@@ -156,6 +165,7 @@ def delete_group(svc: AdminPorts, actor: Grant | None, name: str) -> None:
     group = _group(svc, name)
     check_may_change(actor, frozenset(group["roles"]), svc.policy.roles())
     member_ids = svc.policy.delete_group(name, _action(actor, "group.delete", name, details={"roles": group["roles"]}))
+    security_log.event("group.deleted", actor=_actor_name(actor), group=name, roles=group["roles"])
     svc.grants.invalidate(*(member_ids or []))
 
 
@@ -174,6 +184,7 @@ def set_member(svc: AdminPorts, actor: Grant | None, name: str, username: str, m
     else:
         svc.policy.remove_member(name, target["user_id"], action)
     svc.grants.invalidate(target["user_id"])
+    security_log.event(f"group.{verb}", actor=action.actor, group=name, user_id=target["user_id"])
     return user_view(svc, username)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
 from domain.entries import Entry
 from domain.tweet_state import COUNTS, FLAGS
 from social import ports, visibility
@@ -66,6 +68,11 @@ def users_json(svc: HydratePorts, user_ids: list[int]) -> dict[int, bytes]:
     if missing:
         found.update(svc.tweet_cache.put_users(svc.users.hydrate(missing)))
     return found
+
+
+def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
+    """{id, username, display_name} of each user that exists (ids as public strings)."""
+    return {u: orjson.loads(b) for u, b in users_json(svc, user_ids).items() if b is not None}
 
 
 def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:

@@ -7,18 +7,16 @@ from typing import Protocol
 import orjson
 
 from domain.events import Envelope, TweetPosted
-from social import ports, visibility
+from social import hydrate, ports, visibility
 
 PUSH_BATCH = 1000
 
 
-class LivePorts(visibility.VisibilityPorts, Protocol):
-    """What pushing uses: the users' live streams, the follow graph and tweets for tweet frames, and
-    the visibility rule (a reader who does not see the author gets no frame)."""
+class LivePorts(hydrate.HydratePorts, Protocol):
+    """What pushing uses: the users' live streams, the follow graph and cached tweets for tweet frames,
+    and the visibility rule through hydration (a reader who does not see the author gets no frame)."""
 
     user_streams: ports.UserStreams
-    feed_source: ports.FeedSource
-    tweets: ports.TweetStore
     fanout_threshold: int
 
 
@@ -34,16 +32,17 @@ def push(svc: LivePorts, frames: list[tuple[int, Envelope, str, str]]) -> None:
 
 
 def announce_tweets(svc: LivePorts, events: list[Envelope]) -> None:
-    """A `tweet` frame, after the fan-out, for the author and the followers whose feeds it reached
-    (a celebrity's tweets are merged into feeds at read time, so they are not pushed either) who
-    had a stream open within the day."""
+    """A `tweet` frame, pushed from the event as soon as the notify group sees it (the tweet's body
+    was cached by its post), for the author and the followers whose feeds it reaches (a celebrity's
+    tweets are merged into feeds at read time, so they are not pushed either) who had a stream open
+    within the day."""
     for event in events:
         posted: TweetPosted = event.event
         readers = [posted.author_id]
         if svc.feed_source.follower_count(posted.author_id) <= svc.fanout_threshold:
             readers += svc.feed_source.followers(posted.author_id)
         readers = visibility.seeing(svc, svc.user_streams.recently_seen(readers), posted.author_id)
-        found = svc.tweets.hydrate([posted.tweet_id]) if readers else []
+        found = hydrate.tweets_by_id(svc, [posted.tweet_id], None) if readers else {}
         if found:
-            data = frame("tweet", found[0])
+            data = f'{{"type":"tweet","tweet":{found[posted.tweet_id].decode()}}}'
             push(svc, [(reader, event, "tweet", data) for reader in readers])

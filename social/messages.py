@@ -50,15 +50,14 @@ def conversation(svc: MessagePorts, viewer_id: int, username: str, page: PageReq
 
 
 def deliver(svc: MessagePorts, events: list[Envelope]) -> None:
-    """The recipients' notifications, then each message to both parties (the sender's other tabs)."""
+    """The recipient's notification, then each message to both parties (the sender's other tabs)."""
     found = {m["id"]: m for m in svc.messages.hydrate([e.event.message_id for e in events])}
     sent = [e for e in events if str(e.event.message_id) in found]
     notify.notify(svc, [
-        (e, notify.item(e, "message", f"message:{e.id}", e.id, e.event.sender_id,
-                               recipient_id=e.event.recipient_id, message_id=e.event.message_id))
+        (e, notify.item(e, "message", f"message:{e.id}", e.id, e.event.sender_id, e.event.recipient_id,
+                        message_id=e.event.message_id))
         for e in sent
-    ])
-    live.push(svc, [
+    ], {e.id: {"message": found[str(e.event.message_id)]} for e in sent}, then=[
         (user_id, e, "message", live.frame("message", found[str(e.event.message_id)]))
         for e in sent
         for user_id in (e.event.sender_id, e.event.recipient_id)

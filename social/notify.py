@@ -1,24 +1,29 @@
-"""The notify consumer group's handlers (jobs/handlers.py): each takes a run of events of one kind,
-in stream order, writes their notifications in one transaction, pushes each recipient its group as
-the event left it, and is idempotent, as a redelivered event must change nothing."""
+"""The notify consumer group's handlers (jobs/handlers.py): push before persist. Each takes a run of
+events of one kind, in stream order; the events join their recipients' notification groups in Redis
+(cache/notification_groups.py, one round trip), each event's frame is built from that state and
+pushed at once, and only then are the notifications written to Neo4j, the whole run in one
+transaction, into the same groups. Idempotent, as a redelivered event must change nothing: a group
+admits a member once, a frame is pushed once per event, the Neo4j write merges."""
 from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
+from domain.clock import iso_ms
 from domain.events import Envelope, TweetPosted, runs
-from domain.ids import public
-from social import live, ports, visibility
-from social.notifications import present
+from domain.ids import id_time_ms
+from social import hydrate, live, ports, visibility
 
 HOUR_MS = 3_600_000
 
 
-class NotifyPorts(live.LivePorts, Protocol):
-    """What notifying uses: the notifications' graph store, the live streams, the cached tweets'
-    authors, and the visibility rule (nobody is notified of what a user hidden from them did)."""
+class NotifyPorts(live.LivePorts, hydrate.HydratePorts, Protocol):
+    """What notifying uses: the groups in Redis and in the graph, the cached tweets and users, and
+    the live streams."""
 
     notifications: ports.NotificationStore
-    tweet_cache: ports.TweetCache
+    notification_groups: ports.NotificationGroups
 
 
 def _like_prefix(tweet_id: int) -> str:
@@ -29,10 +34,11 @@ def _boost_prefix(tweet_id: int) -> str:
     return f"boost:{tweet_id}"
 
 
-def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, recipient_id: int | None = None,
+def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, recipient_id: int,
          tweet_id: int | None = None, message_id: int | None = None, nth: int = 0) -> dict:
-    """One event as cypher/notifications/add.cypher takes it. The nth recipient of an event that
-    notifies several (a reply that mentions) gets its own notification id, event id + nth."""
+    """One event as cypher/notifications/add.cypher and the Redis groups take it. The nth recipient
+    of an event that notifies several (a reply that mentions) gets its own notification id, the
+    event's id + nth."""
     return {
         "event_id": event.id + nth, "at_ms": event.at_ms, "hour": event.at_ms // HOUR_MS, "type": type,
         "prefix": prefix, "member": member, "actor_id": actor_id, "recipient_id": recipient_id,
@@ -40,56 +46,59 @@ def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, re
     }
 
 
-def _recipients(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]]) -> list[int | None]:
-    """Each item's recipient: named, or the author of its tweet (a like's, a boost's)."""
-    unnamed = [i["tweet_id"] for _, i in pairs if i["recipient_id"] is None]
-    authors = dict(zip(unnamed, svc.tweet_cache.authors_of(unnamed)))
-    for tweet_id in [t for t, a in authors.items() if a is None]:
-        authors[tweet_id] = svc.tweets.author_id(tweet_id)
-    return [i["recipient_id"] if i["recipient_id"] is not None else authors[i["tweet_id"]] for _, i in pairs]
-
-
-def _seen_by_recipient(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]]) -> list[tuple[Envelope, dict]]:
-    """Leaves out what an actor hidden from the recipient did (a blocked or muted user's mention)."""
-    recipients = _recipients(svc, pairs)
-    relations = visibility.relations_of(svc, [r for r in recipients if r is not None])
-    return [
-        pair for pair, r in zip(pairs, recipients)
-        if r is not None and pair[1]["actor_id"] not in relations[r].hidden
-    ]
-
-
-def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]]) -> None:
-    """Adds each (event, item) that its recipient sees to their notifications, then pushes to the
-    recipient, for each event, its group as that event left it (so each frame names the event's
-    own actor)."""
-    pairs = _seen_by_recipient(svc, pairs)
-    added, touched = svc.notifications.add([i for _, i in pairs])
-    groups = {n["group_key"]: n for n in present(touched)}
-    events = {i["event_id"]: e for e, i in pairs}
+def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int, dict] | None = None,
+           then: list[tuple[int, Envelope, str, str]] = ()) -> None:
+    """Joins each (event, item) to its recipient's group, pushes each event's frame (its group as the
+    event left it, naming the event's own actor) and then the frames `then`, and only then writes
+    the notifications to Neo4j. `about` holds, by event id, what a frame carries besides the group
+    (its tweet or message)."""
+    pairs = [(e, i) for e, i in pairs if i["recipient_id"] != i["actor_id"]]  # nobody hears of their own act
+    relations = visibility.relations_of(svc, [i["recipient_id"] for _, i in pairs])
+    pairs = [(e, i) for e, i in pairs if i["actor_id"] not in relations[i["recipient_id"]].hidden]
+    if not pairs:
+        live.push(svc, list(then))
+        return
+    joined = svc.notification_groups.join([i for _, i in pairs])
+    briefs = hydrate.user_briefs(svc, list({a for j in joined for _, a in j.newest} | {i["actor_id"] for _, i in pairs}))
     frames = []
-    for row in added:
-        group = groups.get(row["group_key"])
-        if group is None:
+    for (event, it), group in zip(pairs, joined):
+        if not group.mine or it["actor_id"] not in briefs:
             continue
-        actors = [public(a) for a in row["actors"]]
-        note = {**group, "id": str(row["id"]), "actor": public(row["actor"]), "actors": actors, "count": row["count"],
-                "created_at": row["created_at"], "read": row["read"]}
-        frames.append((row["recipient_id"], events[row["event_id"]], "notification", live.frame("notification", note)))
-    live.push(svc, frames)
+        note = {
+            "id": str(group.id), "type": it["type"], "group_key": f"{it['prefix']}@{group.bucket}",
+            "actor": briefs[it["actor_id"]], "actors": [briefs[a] for _, a in group.newest if a in briefs],
+            "count": group.count, "created_at": iso_ms(id_time_ms(group.id)),
+            "read": False, **(about or {}).get(event.id, {}),
+        }
+        frames.append((it["recipient_id"], event, "notification", live.frame("notification", note)))
+    live.push(svc, frames + list(then))
+    svc.notifications.add([{**i, "bucket": g.bucket} for (_, i), g in zip(pairs, joined)])
+
+
+def _liked_tweets(svc: NotifyPorts, events: list[Envelope]) -> dict[int, dict]:
+    """Each liked (or boosted) tweet that still exists, as its author (the recipient) sees it."""
+    tweet_ids = list({e.event.tweet_id for e in events})
+    authors = {t: int(orjson.loads(b)["author"]["id"]) for t, b in hydrate.tweets_by_id(svc, tweet_ids, None).items()}
+    seen: dict[int, dict] = {}
+    for author in set(authors.values()):
+        mine = [t for t, a in authors.items() if a == author]
+        seen.update({t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, mine, author).items()})
+    return seen
 
 
 def _reactions(svc: NotifyPorts, events: list[Envelope], type: str, prefix, added) -> None:
     """Likes and boosts notify the tweet's author; their undoing takes them back (in order, run by run)."""
+    tweets = _liked_tweets(svc, events)
     for on, run in runs(events, added):
-        items = [
-            (e, item(e, type, prefix(e.event.tweet_id), e.event.user_id, e.event.user_id, tweet_id=e.event.tweet_id))
-            for e in run
+        pairs = [
+            (e, item(e, type, prefix(e.event.tweet_id), e.event.user_id, e.event.user_id,
+                     int(tweets[e.event.tweet_id]["author"]["id"]), tweet_id=e.event.tweet_id))
+            for e in run if e.event.tweet_id in tweets
         ]
         if on:
-            notify(svc, items)
+            notify(svc, pairs, {e.id: {"tweet": tweets[e.event.tweet_id]} for e, _ in pairs})
         else:
-            svc.notifications.retract([i for _, i in items])
+            _retract(svc, [i for _, i in pairs])
 
 
 def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
@@ -107,36 +116,38 @@ def on_tweets_posted(svc: NotifyPorts, events: list[Envelope]) -> None:
     for e in events:
         posted: TweetPosted = e.event
         told, first = {posted.author_id}, len(pairs)
-        if posted.reply_to_author_id is not None and posted.reply_to_author_id not in told:
-            told.add(posted.reply_to_author_id)
-            pairs.append((e, item(e, "reply", f"reply:{posted.tweet_id}", posted.author_id, posted.author_id,
-                                  recipient_id=posted.reply_to_author_id, tweet_id=posted.tweet_id,
-                                  nth=len(pairs) - first)))
-        for mentioned_id in posted.mentioned_ids:
-            if mentioned_id not in told:
-                told.add(mentioned_id)
-                pairs.append((e, item(e, "mention", f"mention:{posted.tweet_id}", posted.author_id, posted.author_id,
-                                      recipient_id=mentioned_id, tweet_id=posted.tweet_id, nth=len(pairs) - first)))
-    notify(svc, pairs)
+        recipients = [("reply", posted.reply_to_author_id)] + [("mention", m) for m in posted.mentioned_ids]
+        for kind, recipient in recipients:
+            if recipient is not None and recipient not in told:
+                told.add(recipient)
+                pairs.append((e, item(e, kind, f"{kind}:{posted.tweet_id}", posted.author_id, posted.author_id,
+                                      recipient, tweet_id=posted.tweet_id, nth=len(pairs) - first)))
+    if not pairs:
+        return
+    found = hydrate.tweets_by_id(svc, list({e.event.tweet_id for e, _ in pairs}), None)
+    pairs = [(e, i) for e, i in pairs if e.event.tweet_id in found]
+    notify(svc, pairs, {e.id: {"tweet": orjson.loads(found[e.event.tweet_id])} for e, _ in pairs})
+
+
+def _retract(svc: NotifyPorts, items: list[dict]) -> None:
+    svc.notification_groups.leave(items)
+    svc.notifications.retract(items)
+
+
+def _follow_item(e: Envelope) -> dict:
+    return item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, e.event.followee_id)
 
 
 def on_follows(svc: NotifyPorts, events: list[Envelope]) -> None:
-    notify(svc, [
-        (e, item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, recipient_id=e.event.followee_id))
-        for e in events
-    ])
+    notify(svc, [(e, _follow_item(e)) for e in events])
 
 
 def on_unfollows(svc: NotifyPorts, events: list[Envelope]) -> None:
-    svc.notifications.retract([
-        item(e, "follow", "follow", e.event.follower_id, e.event.follower_id, recipient_id=e.event.followee_id)
-        for e in events
-    ])
+    _retract(svc, [_follow_item(e) for e in events])
 
 
 def on_tweets_deleted(svc: NotifyPorts, events: list[Envelope]) -> None:
-    svc.notifications.forget([
-        {"recipient_id": e.event.author_id, "prefix": prefix(e.event.tweet_id)}
-        for e in events
-        for prefix in (_like_prefix, _boost_prefix)
-    ])
+    groups = [{"recipient_id": e.event.author_id, "prefix": prefix(e.event.tweet_id)}
+              for e in events for prefix in (_like_prefix, _boost_prefix)]
+    svc.notification_groups.forget(groups)
+    svc.notifications.forget(groups)

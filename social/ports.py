@@ -10,6 +10,7 @@ from typing import Protocol
 
 from typing import Callable
 
+from cache.notification_groups import Joined
 from domain.entries import Entry
 from domain.events import Envelope
 from domain.pages import PageRequest
@@ -94,11 +95,13 @@ class GrantCache(Protocol):
 
 
 class LoginAttempts(Protocol):
-    """Failed logins counted per account and per address."""
+    """Failed logins counted per (account, address), per address and per account."""
 
-    def blocked_for(self, username_key: str, ip: str) -> int: ...
+    def check(self, account: str, client: str) -> tuple[int, int]: ...
 
-    def record_failure(self, username_key: str, ip: str) -> None: ...
+    def record_failure(self, account: str, client: str) -> bool: ...
+
+    def record_success(self, account: str, client: str) -> None: ...
 
 
 class MessageStore(Protocol):
@@ -114,7 +117,7 @@ class MessageStore(Protocol):
 class NotificationStore(Protocol):
     """Notification groups, written in batches with their actors."""
 
-    def add(self, items: list[dict]) -> tuple[list[dict], list[dict]]: ...
+    def add(self, items: list[dict]) -> None: ...
 
     def retract(self, items: list[dict]) -> None: ...
 
@@ -127,6 +130,16 @@ class NotificationStore(Protocol):
     def unread_count(self, recipient_id: int) -> int: ...
 
     def mark_read(self, recipient_id: int, up_to: int | None) -> int: ...
+
+
+class NotificationGroups(Protocol):
+    """Each recipient's latest notification groups in Redis, from which live frames are pushed."""
+
+    def join(self, items: list[dict]) -> list[Joined]: ...
+
+    def leave(self, items: list[dict]) -> None: ...
+
+    def forget(self, items: list[dict]) -> None: ...
 
 
 class PasswordHasher(Protocol):
@@ -204,7 +217,13 @@ class SessionStore(Protocol):
 
     def revoke(self, user_id: int, sid: str) -> bool: ...
 
-    def revoke_all(self, user_id: int) -> int: ...
+    def revoke_all(self, user_id: int, keep: str | None = None) -> list[str]: ...
+
+
+class Revocations(Protocol):
+    """Tells every web worker that sessions or tokens ended, so their live connections close."""
+
+    def announce(self, user_id: int, credentials: list[str] | None = None) -> None: ...
 
 
 class TokenCache(Protocol):
@@ -220,11 +239,14 @@ class TokenCache(Protocol):
 class TokenStore(Protocol):
     """Bearer tokens, stored by hash."""
 
-    def create(self, user_id: int, token_id: int, name: str, token_hash: str, now_ms: int) -> None: ...
+    def create(self, user_id: int, token_id: int, name: str, token_hash: str, now_ms: int, scopes: list[str],
+               expires_ms: int | None) -> None: ...
 
     def owner(self, token_hash: str) -> dict | None: ...
 
     def delete(self, user_id: int, token_id: int) -> str | None: ...
+
+    def delete_all(self, user_id: int) -> list[str]: ...
 
 
 class TweetCache(Protocol):
@@ -323,6 +345,8 @@ class UserStore(Protocol):
     def create(self, **fields) -> int: ...
 
     def credentials(self, username_key: str) -> dict | None: ...
+
+    def set_password(self, user_id: int, password_hash: str) -> list[dict]: ...
 
     def id_by_username(self, username_key: str) -> int | None: ...
 

@@ -46,11 +46,11 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, in_reply_to_id: int |
                               mentioned_ids=list(mentioned.values()), tags=entities.hashtags(text))
     if tweet is None:  # the answered tweet went, or its author blocked the poster, meanwhile
         raise _not_found()
-    svc.bus.publish(event)
     _write_reply_count(svc, tweet.pop("parent_replies"))
-    svc.tweet_cache.put([tweet])
+    svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
     svc.feeds.push([author_id], tweet_id)
     svc.tweet_cache.push_author_tweet(author_id, tweet_id)
+    svc.bus.publish(event)
     return tweet
 
 
@@ -71,8 +71,8 @@ def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: 
     event = envelop(TweetDeleted(tweet_id, author_id))
     row = svc.tweets.delete(tweet_id, event)
     if row is not None:
-        svc.bus.publish(event)
         _write_reply_count(svc, row["parent_replies"])
+        svc.bus.publish(event)
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
 
 
@@ -85,15 +85,15 @@ def _author_checked(svc: TweetPorts, user_id: int, tweet_id: int) -> None:
 
 
 def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
-    """A change (its event recorded with it) is relayed to ranking and notifications; the exact
-    count and the viewer's flag are written through to Redis."""
+    """The exact count and the viewer's flag are written through to Redis; then a change (its event
+    recorded with it) is relayed to ranking and notifications, whose frame shows that count."""
     change: LikeChanged = event.event
     if row is None:
         raise _not_found()
-    if row["created" if change.liked else "removed"]:
-        svc.bus.publish(event)
     svc.tweet_cache.set_like_count(change.tweet_id, row["version"], row["like_count"])
     svc.tweet_cache.set_liked(change.user_id, change.tweet_id, change.liked)
+    if row["created" if change.liked else "removed"]:
+        svc.bus.publish(event)
     return {"liked": change.liked, "like_count": row["like_count"]}
 
 
@@ -123,10 +123,10 @@ def _change_boost(svc: TweetPorts, user_id: int, tweet_id: int, boosted: bool) -
         row, events = svc.tweets.unboost(user_id, tweet_id, events_of)
     if row is None:
         raise _not_found()
-    for event in events:
-        svc.bus.publish(event)
     svc.tweet_cache.set_count("boost", tweet_id, row["version"], row["boost_count"])
     svc.tweet_cache.set_flag("boosted", user_id, tweet_id, boosted)
+    for event in events:
+        svc.bus.publish(event)
     return {"boosted": boosted, "boost_count": row["boost_count"]}
 
 

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import secrets
 
+import flask
 import pytest
+from flask.testing import FlaskClient
+
+from tests.openapi_check import OpenApiCheck
 
 
 def pytest_collection_modifyitems(items):
@@ -29,6 +33,31 @@ def inline_services(settings=None):
     svc = bootstrap(settings)
     svc.bus = InlineEvents(svc)
     return svc
+
+
+class CheckedClient(FlaskClient):
+    """The test client of every app the tests make: each response is checked against that app's
+    OpenAPI document (tests/openapi_check.py)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        app = self.application
+        if "openapi_check" not in app.extensions:
+            from web.openapi import document
+
+            app.extensions["openapi_check"] = OpenApiCheck(document(app))
+        request = response.request
+        app.extensions["openapi_check"].check(
+            request.method, request.path, response.status_code, response.content_type, response.get_data
+        )
+        return response
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checked_responses():
+    flask.Flask.test_client_class = CheckedClient
+    yield
+    flask.Flask.test_client_class = None
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,15 @@ from flask import Flask
 
 from bootstrap import Services, bootstrap
 from settings import Settings
-from web import (admin, auth, client, conversation, errors, events, feed, limits, messages, metrics, notifications, ops,
-                 policy, recommendations, security, tweets, users)
+from web import (admin, auth, client, conversation, errors, feed, inputs, limits, messages, metrics, notifications, ops,
+                 policy, recommendations, security, sse, tweets, users, ws)
 from web.admission import Admission
 from web.json import OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = services.settings if services else settings or Settings.from_env()
+    settings.check()  # before connecting to anything: production refuses the default secrets
     services = services or bootstrap(settings)
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
@@ -26,10 +28,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     metrics.init(app)
     security.init(app)
     policy.init(app)
+    inputs.init(app)
     limits.init(app, services)
     errors.register(app)
     for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp, recommendations.bp, admin.bp, client.bp,
-                      events.bp, notifications.bp, messages.bp, conversation.bp):
+                      sse.bp, ws.bp, notifications.bp, messages.bp, conversation.bp):
         app.register_blueprint(blueprint)
     settings = services.settings
     app.wsgi_app = Admission(

@@ -6,7 +6,7 @@ write; another origin cannot read the page, so the token stays as secret as the 
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request
 from flask_login import current_user
@@ -37,11 +37,23 @@ def _page(template: str, **context):
     return response
 
 
-def _local_path(value: str | None) -> str:
-    """Where to go after signing in: only a path on this site, never another origin."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+def local_path(value: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another origin. Browsers drop
+    tabs and newlines from URLs and read a backslash as a slash, so a tab or a backslash after the
+    first slash would make it `//evil.example`: any control character, any backslash and a leading
+    `//` are refused (web/static/js/app.js applies the same rule before it navigates)."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value)
+    ):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def members_only(view):
@@ -68,7 +80,7 @@ def home():
 @allow(PUBLIC)
 def signin():
     """The sign-in form; a signed-in browser goes straight on."""
-    target = _local_path(request.args.get("next"))
+    target = local_path(request.args.get("next"))
     if _viewer() is not None:
         return redirect(target)
     return _page("signin.html", page="signin", next=target)

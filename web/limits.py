@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_login import current_user
+from limits import parse
 
 from bootstrap import Services
 from domain.errors import RateLimited
@@ -44,7 +45,8 @@ LIMITS = {
     "admin": RateClass("300 per 5 minutes"),
     UNLIMITED: RateClass(""),
 }
-PER_IP = "3000 per 5 minutes"  # a little office behind one NAT address at full speed
+PER_IP = "3000 per 5 minutes"
+KEY_PREFIX = "rl"  # a little office behind one NAT address at full speed
 
 
 def rate_class_of(endpoint: str | None) -> str | None:
@@ -80,6 +82,20 @@ def _ip_limit() -> str:
     return "" if rate_class_of(request.endpoint) in (None, UNLIMITED) else PER_IP
 
 
+def spend(rate_class: str, user_id: int) -> int:
+    """Counts one use of `rate_class` by a signed-in user in the very bucket its HTTP route counts
+    in (a WebSocket command and its HTTP twin share one budget): 0 when allowed, else seconds to wait."""
+    limiter: Limiter = current_app.extensions["rate_limiter"]
+    if not limiter.enabled:
+        return 0
+    item = parse(LIMITS[rate_class].user)
+    args = [KEY_PREFIX, f"user:{user_id}", rate_class]
+    if limiter.limiter.hit(item, *args):
+        return 0
+    reset_at, _ = limiter.limiter.get_window_stats(item, *args)
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 def init(app: Flask, services: Services) -> None:
     """Runs after the policy decision (registered later), so a refused request costs no limit."""
     limiter = Limiter(
@@ -91,10 +107,11 @@ def init(app: Flask, services: Services) -> None:
         storage_uri=services.settings.redis_url,
         storage_options={"connection_pool": services.redis.connection_pool},
         strategy="sliding-window-counter",
-        key_prefix="rl",
+        key_prefix=KEY_PREFIX,
         enabled=services.settings.rate_limit_enabled,
     )
     limiter.init_app(app)
+    app.extensions["rate_limiter"] = limiter
 
     def too_many(err: RateLimitExceeded):
         breached = limiter.current_limit
@@ -109,3 +126,14 @@ def init(app: Flask, services: Services) -> None:
         )
 
     app.register_error_handler(RateLimitExceeded, too_many)
+
+    @app.after_request
+    def budget_headers(response):
+        """The budget of the limit nearest to refusing, as GitHub and Mastodon show theirs."""
+        applied = limiter.current_limits
+        if applied:
+            nearest = min(applied, key=lambda lim: (lim.remaining, lim.reset_at))
+            response.headers["X-RateLimit-Limit"] = str(nearest.limit.amount)
+            response.headers["X-RateLimit-Remaining"] = str(max(0, nearest.remaining))
+            response.headers["X-RateLimit-Reset"] = str(int(nearest.reset_at))
+        return response

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from social import messages
 from web.context import services as svc
-from web.inputs import Body, page_request, takes
+from web.inputs import Body, PageQuery, query, takes
+from web.outputs import MessageBody, MessagePage, responds
 from web.policy import SIGNED_IN, allow
 from web.presenters import page
 
@@ -19,6 +20,7 @@ class NewMessage(Body):
 
 @bp.post("/<username>")
 @allow(SIGNED_IN, rate="posts")
+@responds(MessageBody, 201, errors=(422,))
 @takes(NewMessage)
 def send(body: NewMessage, username: str):
     """Send a direct message of at most 1000 characters."""
@@ -27,7 +29,9 @@ def send(body: NewMessage, username: str):
 
 @bp.get("/<username>")
 @allow(SIGNED_IN)
-def conversation(username: str):
+@responds(MessagePage, errors=(422,))
+@query(PageQuery)
+def conversation(username: str, query: PageQuery):
     """Your conversation with a user, newest first."""
-    items, cursor = messages.conversation(svc(), current_user.user_id, username, page_request(1))
+    items, cursor = messages.conversation(svc(), current_user.user_id, username, query.page(1))
     return page("messages", items, cursor)

@@ -14,11 +14,11 @@ from prometheus_client import (
     multiprocess,
 )
 
-REQUESTS = Counter("http_requests_total", "HTTP requests served", ["method", "endpoint", "status"])
+REQUESTS = Counter("http_requests_total", "HTTP requests served", ["method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds",
     "Time to serve a request",
-    ["endpoint"],
+    ["route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
@@ -27,11 +27,22 @@ def _start():
     g.started = time.perf_counter()
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED = "unmatched"  # every path that names no route: one series, whatever a client sends
+
+
+def labels() -> tuple[str, str]:
+    """(method, route template): both from closed sets, so a client cannot mint new series."""
+    method = request.method if request.method in METHODS else "OTHER"
+    rule = request.url_rule
+    return method, rule.rule if rule is not None else UNMATCHED
+
+
 def _finish(response):
-    endpoint = request.endpoint or "unknown"
+    method, route = labels()
     if "started" in g:
-        LATENCY.labels(endpoint).observe(time.perf_counter() - g.started)
-    REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        LATENCY.labels(route).observe(time.perf_counter() - g.started)
+    REQUESTS.labels(method, route, str(response.status_code)).inc()
     return response
 
 

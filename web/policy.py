@@ -9,24 +9,27 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
-from social import admin
+from domain.credentials import scope_needed
+from social import accounts, admin
 from domain.errors import Forbidden, Unauthenticated
 from domain.roles import Grant
 from web.context import services
-from web.security import check_csrf
+from web.security import check_bearer, check_csrf
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 UNLIMITED = "unlimited"  # the rate class of monitoring probes
 
 
-def allow(requirement: str, rate: str | None = None):
+def allow(requirement: str, rate: str | None = None, bearer: bool = True):
     """requirement: PUBLIC, SIGNED_IN or a permission name; rate: a class of web.limits.LIMITS,
-    by default `reads` for GET and `writes` for the other methods."""
+    by default `reads` for GET and `writes` for the other methods; bearer=False: for a session
+    only (managing sessions and tokens), refused with a bearer token."""
 
     def decorate(view):
         view.requirement = requirement
         view.rate_class = rate
+        view.bearer = bearer
         return view
 
     return decorate
@@ -55,6 +58,8 @@ def _enforce():
     if not current_user.is_authenticated:
         raise Unauthenticated()
     check_csrf()
+    view = current_app.view_functions[request.endpoint]
+    check_bearer(scope_needed(request.method, needed, SIGNED_IN), getattr(view, "bearer", True))
     grant = current_grant()
     if grant is None or grant.suspended:
         _end_access(current_user.user_id)
@@ -65,14 +70,14 @@ def _enforce():
 
 def _end_access(user_id: int) -> None:
     """A session or token that outlived its suspension (a login racing the suspend) ends here."""
-    svc = services()
-    svc.sessions.revoke_all(user_id)
-    svc.token_cache.forget(*svc.tokens.delete_all(user_id))
+    accounts.end_all_access(services(), user_id, "suspended")
 
 
 def permitted(permission: str) -> bool:
     """Whether the signed-in caller holds a permission, for decisions on one object (a moderator's delete)."""
     grant = current_grant()
+    if current_user.is_authenticated and current_user.session is None and "admin" not in current_user.scopes:
+        return False  # a token acts for its owner's administration only with the admin scope
     return grant is not None and not grant.suspended and permission in grant.permissions
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from urllib.parse import urlencode
+
 import orjson
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from domain.sessions import Session
 
@@ -24,8 +26,19 @@ def session_json(s: Session, current_id: str | None = None) -> dict:
     }
 
 
+def next_link(cursor: str) -> str:
+    """The Link header of a page that has a next one: this URL with the cursor replaced."""
+    return f'<{request.base_url}?{urlencode({**request.args.to_dict(), "cursor": cursor})}>; rel="next"'
+
+
+def with_next_link(response, cursor: str | None):
+    if cursor:
+        response.headers["Link"] = next_link(cursor)
+    return response
+
+
 def page(name: str, items: list, cursor: str | None, **extra):
-    return jsonify({name: items, "next_cursor": cursor, **extra})
+    return with_next_link(jsonify({name: items, "next_cursor": cursor, **extra}), cursor)
 
 
 def no_content():
@@ -42,4 +55,5 @@ def raw_array(items: list[bytes]) -> bytes:
 
 def raw_page(name: str, items: list[bytes], cursor: str | None) -> Response:
     """A page of objects already serialised (tweets from the cached read path)."""
-    return json_bytes(b'{"%s":%s,"next_cursor":%s}' % (name.encode(), raw_array(items), orjson.dumps(cursor)))
+    body = b'{"%s":%s,"next_cursor":%s}' % (name.encode(), raw_array(items), orjson.dumps(cursor))
+    return with_next_link(json_bytes(body), cursor)

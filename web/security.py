@@ -1,29 +1,49 @@
-"""Who is calling: a session cookie or a bearer token, loaded through flask-login; CSRF for cookies."""
+"""Who is calling: a session cookie or a bearer token, loaded through flask-login; CSRF for
+cookies; what a bearer token's scopes allow; the transport headers (HSTS) and the trusted proxy."""
 from __future__ import annotations
 
 import hmac
 
 from flask import Flask, request
 from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from domain.sessions import Session
-from social import accounts
+from domain import credentials
 from domain.errors import Forbidden, Unauthenticated
+from domain.sessions import Session
+from settings import Settings
+from social import accounts, security_log
 from web.context import services
 
-SESSION_COOKIE = "sid"
+SESSION_COOKIE = "sid"  # the cookie's name without TLS (make run, make test); settings.session_cookie_name
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Principal(UserMixin):
-    def __init__(self, user_id: int, username: str, session: Session | None = None, token_id: str | None = None):
+    def __init__(self, user_id: int, username: str, session: Session | None = None, token_id: str | None = None,
+                 scopes: frozenset[str] = frozenset(), token_hash: str | None = None):
         self.user_id = user_id
         self.username = username
         self.session = session
         self.token_id = token_id
+        self.scopes = scopes
+        self.token_hash = token_hash
 
     def get_id(self) -> str:
         return str(self.user_id)
+
+    @property
+    def credential(self) -> str:
+        """What a revocation names (cache/revocations.py): this session, or this token."""
+        if self.session is not None:
+            return credentials.session_credential(self.session.id)
+        return credentials.token_credential(self.token_id)
+
+    def still_valid(self, svc) -> bool:
+        """Whether the session or token is still live (a long-lived connection asks again and again)."""
+        if self.session is not None:
+            return svc.sessions.by_id(self.session.id) is not None
+        return accounts.token_owner_by_hash(svc, self.token_hash) is not None
 
 
 def viewer_id() -> int | None:
@@ -34,11 +54,13 @@ def _load(req) -> Principal | None:
     svc = services()
     header = req.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        owner = accounts.token_owner(svc, header[7:].strip())
+        token_hash = accounts.token_hash_of(header[7:].strip())
+        owner = accounts.token_owner_by_hash(svc, token_hash)
         if owner:
-            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]))
+            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
+                             scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash)
         return None
-    secret = req.cookies.get(SESSION_COOKIE)
+    secret = req.cookies.get(svc.settings.session_cookie_name)
     if secret:
         session = svc.sessions.authenticate(secret)
         if session:
@@ -59,7 +81,31 @@ def check_csrf() -> None:
         return
     sent = request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+        security_log.event("csrf.refused", user_id=current_user.user_id, method=request.method,
+                           route=request.url_rule.rule if request.url_rule else None, client=request.remote_addr)
         raise Forbidden("csrf_failed", "Send the X-CSRF-Token header that login returned.")
+
+
+def check_bearer(scope: str, bearer_allowed: bool) -> None:
+    """A bearer request may do what its scopes name, and never manage sessions or tokens."""
+    if current_user.session is not None:
+        return
+    if not bearer_allowed:
+        raise Forbidden("session_required", "Sessions and tokens are managed when signed in, not with a token.")
+    if scope not in current_user.scopes:
+        raise Forbidden("insufficient_scope", f"This token lacks the {scope} scope.", scope=scope)
+
+
+def cookie_settings(settings: Settings) -> dict:
+    """How the session cookie is set and deleted: HttpOnly, SameSite=Lax, Path=/, Secure with TLS."""
+    return {"httponly": True, "samesite": "Lax", "secure": settings.session_cookie_secure, "path": "/"}
+
+
+def _transport_headers(response):
+    hsts = services().settings.hsts_seconds
+    if hsts and request.is_secure:
+        response.headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    return response
 
 
 def init(app: Flask) -> None:
@@ -67,3 +113,7 @@ def init(app: Flask) -> None:
     manager.session_protection = None
     manager.request_loader(_load)
     manager.unauthorized_handler(_unauthorized)
+    app.after_request(_transport_headers)
+    hops = app.extensions["services"].settings.trusted_proxy_hops
+    if hops > 0:  # only then is X-Forwarded-* believed: anyone can send the header
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

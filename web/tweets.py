@@ -7,7 +7,8 @@ from flask_login import current_user
 from social import conversation, tweets
 from domain.errors import BadRequest, NotFound
 from web.context import services as svc
-from web.inputs import Body, page_request, path_id, takes
+from web.inputs import Body, PageQuery, path_id, query, takes
+from web.outputs import Bookmarked, Boosted, Context, Liked, TweetBody, UserPage, responds
 from web.policy import PUBLIC, SIGNED_IN, allow, permitted
 from web.presenters import json_bytes, no_content, page
 from web.security import viewer_id
@@ -26,6 +27,7 @@ def _tweet_id(value: str) -> int:
 
 @bp.post("")
 @allow(SIGNED_IN, rate="posts")
+@responds(TweetBody, 201, errors=(403, 404, 422))
 @takes(NewTweet)
 def post(body: NewTweet):
     """Post a tweet of at most 140 characters, or a reply to another tweet."""
@@ -38,6 +40,7 @@ def post(body: NewTweet):
 
 @bp.get("/<tweet_id>")
 @allow(PUBLIC)
+@responds(TweetBody)
 def get(tweet_id: str):
     """One tweet."""
     return json_bytes(b'{"tweet":%s}' % tweets.get_tweet(svc(), _tweet_id(tweet_id), viewer_id()))
@@ -45,6 +48,7 @@ def get(tweet_id: str):
 
 @bp.delete("/<tweet_id>")
 @allow(SIGNED_IN)
+@responds(None, 204)
 def delete(tweet_id: str):
     """Delete a tweet: its author, or a holder of tweets:delete_any."""
     tweets.delete_tweet(svc(), current_user.user_id, _tweet_id(tweet_id), permitted("tweets:delete_any"))
@@ -53,6 +57,7 @@ def delete(tweet_id: str):
 
 @bp.get("/<tweet_id>/context")
 @allow(PUBLIC)
+@responds(Context)
 def context(tweet_id: str):
     """The thread around a tweet: the tweets it answers and the replies below it, oldest first."""
     return json_bytes(conversation.context(svc(), _tweet_id(tweet_id), viewer_id()))
@@ -60,6 +65,7 @@ def context(tweet_id: str):
 
 @bp.post("/<tweet_id>/like")
 @allow(SIGNED_IN, rate="likes")
+@responds(Liked, errors=(403,))
 def like(tweet_id: str):
     """Like a tweet (idempotent)."""
     return jsonify(tweets.like(svc(), current_user.user_id, _tweet_id(tweet_id)))
@@ -67,6 +73,7 @@ def like(tweet_id: str):
 
 @bp.delete("/<tweet_id>/like")
 @allow(SIGNED_IN, rate="likes")
+@responds(Liked)
 def unlike(tweet_id: str):
     """Take a like back (idempotent)."""
     return jsonify(tweets.unlike(svc(), current_user.user_id, _tweet_id(tweet_id)))
@@ -74,6 +81,7 @@ def unlike(tweet_id: str):
 
 @bp.post("/<tweet_id>/boost")
 @allow(SIGNED_IN, rate="likes")
+@responds(Boosted, errors=(403,))
 def boost(tweet_id: str):
     """Boost a tweet to one's followers (idempotent; one's own tweets too)."""
     return jsonify(tweets.boost(svc(), current_user.user_id, _tweet_id(tweet_id)))
@@ -81,6 +89,7 @@ def boost(tweet_id: str):
 
 @bp.delete("/<tweet_id>/boost")
 @allow(SIGNED_IN, rate="likes")
+@responds(Boosted)
 def unboost(tweet_id: str):
     """Take a boost back (idempotent)."""
     return jsonify(tweets.unboost(svc(), current_user.user_id, _tweet_id(tweet_id)))
@@ -88,6 +97,7 @@ def unboost(tweet_id: str):
 
 @bp.post("/<tweet_id>/bookmark")
 @allow(SIGNED_IN)
+@responds(Bookmarked)
 def bookmark(tweet_id: str):
     """Bookmark a tweet (private, idempotent)."""
     return jsonify(tweets.bookmark(svc(), current_user.user_id, _tweet_id(tweet_id), True))
@@ -95,6 +105,7 @@ def bookmark(tweet_id: str):
 
 @bp.delete("/<tweet_id>/bookmark")
 @allow(SIGNED_IN)
+@responds(Bookmarked)
 def unbookmark(tweet_id: str):
     """Remove a bookmark (idempotent)."""
     return jsonify(tweets.bookmark(svc(), current_user.user_id, _tweet_id(tweet_id), False))
@@ -102,7 +113,9 @@ def unbookmark(tweet_id: str):
 
 @bp.get("/<tweet_id>/likes")
 @allow(PUBLIC)
-def likes(tweet_id: str):
+@responds(UserPage)
+@query(PageQuery)
+def likes(tweet_id: str, query: PageQuery):
     """Who liked a tweet, most recent first."""
-    items, cursor = tweets.likers(svc(), _tweet_id(tweet_id), page_request(2), viewer_id())
+    items, cursor = tweets.likers(svc(), _tweet_id(tweet_id), query.page(2), viewer_id())
     return page("users", items, cursor)

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from social import accounts, follows, relations, tweets
 from web.context import services as svc
-from web.inputs import Body, page_request, takes
+from web.inputs import Body, PageQuery, query, takes
+from web.outputs import Blocking, Following, Me, Muting, TweetPage, UserBody, UserPage, responds
 from web.policy import PUBLIC, SIGNED_IN, allow, current_grant
 from web.presenters import page, raw_page
 from web.security import viewer_id
@@ -21,6 +22,7 @@ class Profile(Body):
 
 @bp.get("/me")
 @allow(SIGNED_IN)
+@responds(Me)
 def me():
     """The signed-in user and their roles."""
     user = svc().users.hydrate([current_user.user_id], current_user.user_id)[0]
@@ -29,6 +31,7 @@ def me():
 
 @bp.patch("/me")
 @allow(SIGNED_IN)
+@responds(UserBody, errors=(422,))
 @takes(Profile)
 def update_me(body: Profile):
     """Change display name and bio."""
@@ -37,6 +40,7 @@ def update_me(body: Profile):
 
 @bp.get("/<username>")
 @allow(PUBLIC)
+@responds(UserBody)
 def user(username: str):
     """A user's public profile."""
     return jsonify({"user": accounts.get_user(svc(), username, viewer_id())})
@@ -44,32 +48,39 @@ def user(username: str):
 
 @bp.get("/<username>/tweets")
 @allow(PUBLIC)
-def user_tweets(username: str):
+@responds(TweetPage)
+@query(PageQuery)
+def user_tweets(username: str, query: PageQuery):
     """A user's tweets, newest first."""
-    items, cursor = tweets.tweets_of(svc(), accounts.user_id_of(svc(), username), page_request(1), viewer_id())
+    items, cursor = tweets.tweets_of(svc(), accounts.user_id_of(svc(), username), query.page(1), viewer_id())
     return raw_page("tweets", items, cursor)
 
 
 @bp.get("/<username>/followers")
 @allow(PUBLIC)
-def followers(username: str):
+@responds(UserPage)
+@query(PageQuery)
+def followers(username: str, query: PageQuery):
     """Who follows a user, most recent first."""
     user_id = accounts.user_id_of(svc(), username)
-    items, cursor = follows.relation(svc(), "followers", user_id, page_request(2), viewer_id())
+    items, cursor = follows.relation(svc(), "followers", user_id, query.page(2), viewer_id())
     return page("users", items, cursor)
 
 
 @bp.get("/<username>/following")
 @allow(PUBLIC)
-def following(username: str):
+@responds(UserPage)
+@query(PageQuery)
+def following(username: str, query: PageQuery):
     """Whom a user follows, most recent first."""
     user_id = accounts.user_id_of(svc(), username)
-    items, cursor = follows.relation(svc(), "following", user_id, page_request(2), viewer_id())
+    items, cursor = follows.relation(svc(), "following", user_id, query.page(2), viewer_id())
     return page("users", items, cursor)
 
 
 @bp.post("/<username>/follow")
 @allow(SIGNED_IN, rate="follows")
+@responds(Following, errors=(403, 422))
 def follow(username: str):
     """Follow a user (idempotent)."""
     follows.follow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -78,6 +89,7 @@ def follow(username: str):
 
 @bp.delete("/<username>/follow")
 @allow(SIGNED_IN, rate="follows")
+@responds(Following, errors=(422,))
 def unfollow(username: str):
     """Stop following a user (idempotent)."""
     follows.unfollow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -86,6 +98,7 @@ def unfollow(username: str):
 
 @bp.post("/<username>/block")
 @allow(SIGNED_IN, rate="follows")
+@responds(Blocking, errors=(422,))
 def block(username: str):
     """Block a user (idempotent): follows between you go both ways, and neither sees the other."""
     relations.block(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -94,6 +107,7 @@ def block(username: str):
 
 @bp.delete("/<username>/block")
 @allow(SIGNED_IN, rate="follows")
+@responds(Blocking, errors=(422,))
 def unblock(username: str):
     """Unblock a user (idempotent)."""
     relations.unblock(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -102,6 +116,7 @@ def unblock(username: str):
 
 @bp.post("/<username>/mute")
 @allow(SIGNED_IN, rate="follows")
+@responds(Muting, errors=(422,))
 def mute(username: str):
     """Mute a user (idempotent): their tweets and notifications are hidden from you only."""
     relations.mute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -110,6 +125,7 @@ def mute(username: str):
 
 @bp.delete("/<username>/mute")
 @allow(SIGNED_IN, rate="follows")
+@responds(Muting, errors=(422,))
 def unmute(username: str):
     """Unmute a user (idempotent)."""
     relations.unmute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))

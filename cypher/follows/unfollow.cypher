@@ -1,4 +1,8 @@
-MATCH (a:User {id: $follower_id}), (b:User {id: $followee_id})
-OPTIONAL MATCH (a)-[r:FOLLOWS]->(b)
-DELETE r
-RETURN count(r) > 0 AS removed
+// A batch of unfollows, $items [{i, follower_id, followee_id}], in one transaction.
+UNWIND $items AS item
+CALL (item) {
+  OPTIONAL MATCH (:User {id: item.follower_id})-[r:FOLLOWS]->(:User {id: item.followee_id})
+  DELETE r
+  RETURN count(r) > 0 AS removed
+}
+RETURN item.i AS i, removed

@@ -1,32 +1,39 @@
-// Posts a tweet and, in the same transaction, its edges: REPLY_TO the tweet it answers (whose
-// reply_version orders the reply count's write-through to Redis), MENTIONS of $mentioned_ids and
-// TAGS to each of $tags. No row when the tweet answered is gone or its author blocks the poster.
-// Returns the tweet as the API shows it, so posting needs no second read.
-MATCH (u:User {id: $author_id})
-OPTIONAL MATCH (parent_author:User)-[:POSTED]->(parent:Tweet {id: $in_reply_to_id})
-WITH u, parent, parent_author
-WHERE $in_reply_to_id IS NULL OR (parent IS NOT NULL AND NOT EXISTS { (parent_author)-[:BLOCKS]->(u) })
-CREATE (u)-[:POSTED {created_at: datetime({epochMillis: $now_ms})}]->
-       (t:Tweet {id: $id, text: $text, created_at: datetime({epochMillis: $now_ms})})
-FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
-  CREATE (t)-[:REPLY_TO]->(p)
-  SET p.reply_version = coalesce(p.reply_version, 0) + 1)
-WITH u, t, parent, parent_author
-CALL (t) {
-  UNWIND $mentioned_ids AS mentioned_id
-  MATCH (m:User {id: mentioned_id})
-  CREATE (t)-[:MENTIONS]->(m)
+// A batch of new tweets, $items [{i, id, author_id, text, now_ms, in_reply_to_id, mentioned_ids,
+// tags}], in one transaction. Each tweet comes with its edges: REPLY_TO the tweet it answers (whose
+// reply_version orders the reply count's write-through to Redis), MENTIONS of its mentioned_ids and
+// TAGS to each of its tags. No row for an item whose answered tweet is gone or whose author blocks
+// the poster. Returns each tweet as the API shows it, so posting needs no second read.
+UNWIND $items AS item
+CALL (item) {
+  MATCH (u:User {id: item.author_id})
+  OPTIONAL MATCH (parent_author:User)-[:POSTED]->(parent:Tweet {id: item.in_reply_to_id})
+  WITH item, u, parent, parent_author
+  WHERE item.in_reply_to_id IS NULL OR (parent IS NOT NULL AND NOT EXISTS { (parent_author)-[:BLOCKS]->(u) })
+  CREATE (u)-[:POSTED {created_at: datetime({epochMillis: item.now_ms})}]->
+         (t:Tweet {id: item.id, text: item.text, created_at: datetime({epochMillis: item.now_ms})})
+  FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
+    CREATE (t)-[:REPLY_TO]->(p)
+    SET p.reply_version = coalesce(p.reply_version, 0) + 1)
+  WITH item, u, t, parent, parent_author
+  CALL (item, t) {
+    UNWIND item.mentioned_ids AS mentioned_id
+    MATCH (m:User {id: mentioned_id})
+    CREATE (t)-[:MENTIONS]->(m)
+  }
+  CALL (item, t) {
+    UNWIND item.tags AS tag
+    MERGE (g:Tag {name: tag})
+    CREATE (t)-[:TAGS {created_at: t.created_at}]->(g)
+  }
+  RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
+         u {.id, .username, .display_name} AS author,
+         CASE WHEN parent IS NULL THEN null
+              ELSE {id: parent.id, author: parent_author {.id, .username, .display_name}} END AS in_reply_to,
+         {mentions: COLLECT { MATCH (t)-[:MENTIONS]->(m:User) RETURN m.username ORDER BY m.username },
+          hashtags: COLLECT { MATCH (t)-[:TAGS]->(g:Tag) RETURN g.name ORDER BY g.name }} AS entities,
+         0 AS like_count, false AS liked, 0 AS reply_count, 0 AS boost_count, false AS boosted, false AS bookmarked,
+         CASE WHEN parent IS NULL THEN null ELSE
+           {id: parent.id, version: parent.reply_version, count: COUNT { (parent)<-[:REPLY_TO]-(:Tweet) }} END AS parent_replies
 }
-CALL (t) {
-  UNWIND $tags AS tag
-  MERGE (g:Tag {name: tag})
-  CREATE (t)-[:TAGS {created_at: t.created_at}]->(g)
-}
-RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
-       u {.id, .username, .display_name} AS author,
-       CASE WHEN parent IS NULL THEN null ELSE {id: parent.id, author: parent_author {.id, .username, .display_name}} END AS in_reply_to,
-       {mentions: COLLECT { MATCH (t)-[:MENTIONS]->(m:User) RETURN m.username ORDER BY m.username },
-        hashtags: COLLECT { MATCH (t)-[:TAGS]->(g:Tag) RETURN g.name ORDER BY g.name }} AS entities,
-       0 AS like_count, false AS liked, 0 AS reply_count, 0 AS boost_count, false AS boosted, false AS bookmarked,
-       CASE WHEN parent IS NULL THEN null ELSE
-         {id: parent.id, version: parent.reply_version, count: COUNT { (parent)<-[:REPLY_TO]-(:Tweet) }} END AS parent_replies
+RETURN item.i AS i, id, text, created_at, author, in_reply_to, entities, like_count, liked, reply_count, boost_count,
+       boosted, bookmarked, parent_replies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from social import accounts
 from tests.conftest import unique_name
+from tests.openapi_check import OpenApiCheck
 from web.security import SESSION_COOKIE
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,6 +24,27 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # git-ignored
 WEB_URL = os.environ.get("WEB_URL", "http://127.0.0.1:8000")
 PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checked_http():
+    """Every API response the tier receives through requests is checked against the served document."""
+    send = requests.Session.send
+    checks: list[OpenApiCheck] = []
+
+    def checked_send(self, request, **kwargs):
+        response = send(self, request, **kwargs)
+        if response.url.startswith(WEB_URL) and not request.url.endswith("/api/v1/openapi.json"):
+            if not checks:
+                checks.append(OpenApiCheck(send(self, requests.Request("GET", f"{WEB_URL}/api/v1/openapi.json").prepare(),
+                                                timeout=10).json()))
+            checks[0].check(request.method, urlsplit(response.url).path, response.status_code,
+                            response.headers.get("Content-Type"), lambda: response.content)
+        return response
+
+    requests.Session.send = checked_send
+    yield
+    requests.Session.send = send
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
 """Accounts, sessions, tokens and CSRF against the real Neo4j and Redis."""
+import secrets
 import time
 
-from tests.conftest import ApiUser, unique_name
+from domain import credentials, rules
+from tests.conftest import ApiUser, unique_ip, unique_name
 
 
 def test_register_returns_the_user_with_exact_zero_counts(client):
@@ -127,24 +129,38 @@ def test_another_users_token_cannot_be_revoked(make_user):
     assert len(alice.get("/api/v1/auth/tokens").get_json()["tokens"]) == 1
 
 
-def test_failed_logins_are_limited_per_username_then_429_with_retry_after(app, services, make_user):
+def _login(c, username, password, ip):
+    return c.post("/api/v1/auth/login", json={"username": username, "password": password},
+                  environ_base={"REMOTE_ADDR": ip})
+
+
+def test_failed_logins_block_the_guessing_address_but_never_lock_the_owner_out(app, services, make_user,
+                                                                                monkeypatch):
+    monkeypatch.setattr(credentials, "MAX_LOGIN_DELAY_SECONDS", 0.001)  # the slow-down, not its length
     user = make_user()
     c = app.test_client()
-    for i in range(services.settings.login_failure_limit):
-        r = c.post(
-            "/api/v1/auth/login",
-            json={"username": user.username, "password": "wrong-password"},
-            environ_base={"REMOTE_ADDR": f"10.1.{i}.1"},
-        )
-        assert r.status_code == 401
-    r = c.post(
-        "/api/v1/auth/login",
-        json={"username": user.username, "password": user.password},
-        environ_base={"REMOTE_ADDR": "10.2.0.1"},
-    )
-    assert r.status_code == 429
-    assert r.get_json()["error"]["code"] == "too_many_login_attempts"
+    limit = services.settings.login_failure_limit
+    guesser, owner = unique_ip(), unique_ip()
+    for i in range(limit):
+        assert _login(c, user.username, "wrong-password", guesser).status_code == 401
+    r = _login(c, user.username, user.password, guesser)
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_login_attempts"
     assert 0 < int(r.headers["Retry-After"]) <= services.settings.login_failure_window_seconds
+    for i in range(limit):  # the account's failures from many addresses: it slows, it never blocks
+        assert _login(c, user.username, "wrong-password", unique_ip()).status_code == 401
+    assert services.login_attempts.check(rules.username_key(user.username), owner)[1] >= 2 * limit
+    assert _login(c, user.username, user.password, owner).status_code == 200
+
+
+def test_failed_logins_count_ipv6_clients_by_their_64(app, services, make_user, monkeypatch):
+    monkeypatch.setattr(credentials, "MAX_LOGIN_DELAY_SECONDS", 0.001)
+    user = make_user()
+    c = app.test_client()
+    prefix = f"2001:db8:{secrets.randbelow(65535):x}:1"
+    for i in range(services.settings.login_failure_limit):
+        assert _login(c, user.username, "wrong-password", f"{prefix}::{i + 1:x}").status_code == 401
+    assert _login(c, user.username, user.password, f"{prefix}::ffff").status_code == 429
+    assert _login(c, user.username, user.password, f"{prefix[:-1]}2::1").status_code == 200
 
 
 def test_failed_logins_are_limited_per_ip(app, services, make_user):

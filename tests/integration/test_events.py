@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from cache.streams import EventStreams
-from graph.outbox import _write_and_record
+from graph.outbox import _write_batch_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
@@ -65,8 +65,8 @@ def test_a_rolled_back_write_leaves_no_event(services):
     event = envelop(Followed(a, b))
 
     def write_then_fail(tx):
-        params = {"follower_id": a, "followee_id": b, "now_ms": now_ms()}
-        _write_and_record(tx, "follows/follow", params, event, "created")
+        items = [{"i": 0, "follower_id": a, "followee_id": b, "now_ms": now_ms()}]
+        _write_batch_and_record(tx, "follows/follow", items, [event], "created")
         raise RuntimeError("the request fails before its commit")
 
     with pytest.raises(RuntimeError):

@@ -1,6 +1,7 @@
 // The pages: each shell names itself in <body data-page>, and the matching function fills it.
 import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
 import { openSocket, openStream } from './live.js';
+import { localPath } from './paths.js';
 import { $, h, pagedList, show, showError, toast, tweetItem, userLine, when } from './ui.js';
 
 const me = document.body.dataset.me;
@@ -78,7 +79,7 @@ function signinPage() {
     submitting(form, $('#form-error'), async () => {
       const { username, password } = formValues(form);
       await post('/auth/login', { username, password });
-      location.assign(form.dataset.next || '/');
+      location.assign(localPath(form.dataset.next));
     });
   });
 }

@@ -1,0 +1,135 @@
+"""Where a like's Neo4j CPU goes, query by query (docs/performance.md): each Neo4j statement a like
+causes, run alone from one client against a quiet database, one event per transaction (as before
+group commit) and then in batches, with the CPU the Neo4j process spent on it read from /proc. The
+machine may be shared: the other processes' load does not enter the Neo4j process's CPU count, but
+it slows everything down, so the figures are upper bounds.
+
+`python -m bench --only bench.like_cost`, or `python -m bench.like_cost` against a running stack."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from bench.core import Context, pid_of
+from domain.clock import now_ms
+from domain.events import LikeChanged, envelop
+from domain.ids import new_id
+from graph.driver import cypher
+from graph.outbox import group_committed
+from social.notify import HOUR_MS
+
+LIKES = 400
+BATCH = 50
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _setup(ctx: Context, likes: int) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """likes (liker, tweet, author) triples over fresh users and tweets, and the authors."""
+    tag = secrets.token_hex(3)
+    start = now_ms() - 2 * likes
+    users = [{"id": new_id(start + i), "username": f"lc{tag}{i}"} for i in range(likes // 4 + 50)]
+    ctx.svc.graph.driver.execute_query(
+        "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
+        "display_name: r.username, bio: '', password_hash: '!', created_at: datetime()})", rows=users)
+    authors, likers = [u["id"] for u in users[:50]], [u["id"] for u in users[50:]]
+    tweets = [{"id": new_id(start + likes // 4 + 50 + i), "author": authors[i % 50]} for i in range(likes // 4)]
+    ctx.svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r.author}) "
+        "CREATE (u)-[:POSTED {created_at: datetime()}]->(:Tweet {id: r.id, text: 'cost', created_at: datetime()})",
+        rows=tweets)
+    triples = [(likers[k % len(likers)], tweets[k % len(tweets)]["id"], tweets[k % len(tweets)]["author"])
+               for k in range(likes)]
+    return triples, authors
+
+
+def _idle_rate(pid: int, seconds: float = 3.0) -> float:
+    """Neo4j's own CPU per second while nobody asks anything (its background threads)."""
+    before = _cpu_seconds(pid)
+    time.sleep(seconds)
+    return (_cpu_seconds(pid) - before) / seconds
+
+
+def _measure(pid: int, work, idle: float) -> float:
+    """Neo4j CPU seconds that work() cost, its idle background work taken out."""
+    before, started = _cpu_seconds(pid), time.perf_counter()
+    work()
+    time.sleep(0.2)  # let the last commit's background work land in this measure
+    return _cpu_seconds(pid) - before - idle * (time.perf_counter() - started)
+
+
+def _in_batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
+    pid = pid_of(ctx.data_dir, "neo4j")
+    if pid is None:
+        ctx.add("like cost per query", "skipped", note="no Neo4j pid file in this data folder")
+        return
+    graph = ctx.svc.graph
+    writer = group_committed(graph, "tweets/like", "created").write
+    costs: dict[str, dict[int, float]] = {}
+    idle = _idle_rate(pid)
+    for size in (batch, 1, batch):  # the first round only warms the plans and caches up
+        triples, _ = _setup(ctx, likes)
+        events = [envelop(LikeChanged(u, t, True)) for u, t, _ in triples]
+        likes_params = [({"user_id": u, "tweet_id": t, "now_ms": now_ms()}, e) for (u, t, _), e in zip(triples, events)]
+        items = [
+            {"event_id": e.id, "at_ms": e.at_ms, "hour": e.at_ms // HOUR_MS, "bucket": e.at_ms // HOUR_MS,
+             "type": "like", "prefix": f"like:{t}", "member": u, "actor_id": u, "recipient_id": a,
+             "tweet_id": t, "message_id": None}
+            for (u, t, a), e in zip(triples, events)
+        ]
+        steps = {
+            "like + its outbox event (one transaction)": lambda b: writer(b),
+            "notification group write": lambda b: graph.write("notifications/add", items=b),
+            "outbox mark relayed": lambda b: graph.write("outbox/mark_relayed", ids=[e.id for _, e in b]),
+            "rescore (ranking read)": lambda b: graph.read("ranking/tweet_scores", ids=sorted({p["tweet_id"] for p, _ in b}), now_ms=now_ms()),
+        }
+        data = {
+            "like + its outbox event (one transaction)": likes_params,
+            "notification group write": items,
+            "outbox mark relayed": likes_params,
+            "rescore (ranking read)": likes_params,
+        }
+        for name, step in steps.items():
+            seconds = _measure(pid, lambda: [step(b) for b in _in_batches(data[name], size)], idle)
+            costs.setdefault(name, {})[size] = seconds / likes * 1000
+    for name, by_size in costs.items():
+        ctx.add(f"Neo4j CPU per like: {name}", f"{by_size[1]:.2f} → {by_size[batch]:.2f}", "ms", "", None,
+                f"one per transaction → batches of {batch}; {likes} likes")
+    one, many = sum(c[1] for c in costs.values()), sum(c[batch] for c in costs.values())
+    ctx.add("Neo4j CPU per like, all its statements", f"{one:.2f} → {many:.2f}", "ms", "≤ 5 ms", many <= 5,
+            f"one statement per event → batches of {batch} (run alone from one client); Neo4j idle "
+            f"{idle * 1000:.0f} ms of CPU per second, taken out")
+    plan = graph.driver.execute_query(
+        "PROFILE " + cypher("tweets/like"),
+        items=[{"i": 0, "user_id": triples[0][0], "tweet_id": triples[1][1], "now_ms": now_ms()}],
+    ).summary.profile
+    ctx.add("db hits of one like (PROFILE tweets/like)", _db_hits(plan), "hits")
+
+
+def _db_hits(plan: dict) -> int:
+    return plan.get("dbHits", 0) + sum(_db_hits(c) for c in plan.get("children", []))
+
+
+def main() -> None:
+    from bench.__main__ import table
+    from bootstrap import bootstrap
+
+    svc = bootstrap()
+    ctx = Context(svc, os.environ["WEB_URL"], Path(os.environ["DATA_DIR"]), {})
+    run(ctx, int(os.environ.get("LIKES", LIKES)), int(os.environ.get("BATCH", BATCH)))
+    print(table(ctx.rows))
+    svc.close()
+
+
+if __name__ == "__main__":
+    main()
