@@ -13,7 +13,8 @@ from domain.ids import new_id
 from seed_graph import DEMO_PASSWORD, WORDS
 from social import tweets
 
-SEARCHES = 200
+SEARCHES = 100
+TIMEOUT = 120  # seconds: a shared, loaded machine answers late rather than not at all
 TAGGED = 5000
 TAGS = [f"bench{i}" for i in range(50)]
 # Bench-only setup: tagged tweets straight in the graph, with the edges posting would make.
@@ -35,9 +36,10 @@ def _query(ctx: Context, text: str, **params) -> list[dict]:
 def _latencies(urls: list[str]) -> tuple[float, float, int]:
     """p50 and p99 in ms of sequential GETs, and how many answered other than 200."""
     session, samples, bad = requests.Session(), [], 0
+    session.get(urls[0], timeout=TIMEOUT)  # warm-up, not measured
     for url in urls:
         started = time.perf_counter()
-        r = session.get(url, timeout=30)
+        r = session.get(url, timeout=TIMEOUT)
         samples.append((time.perf_counter() - started) * 1000)
         bad += r.status_code != 200
     return percentile(samples, 50), percentile(samples, 99), bad
@@ -76,10 +78,10 @@ def thread_context(ctx: Context) -> None:
     root = tweets.post_tweet(ctx.svc, 2, "the root of a long thread")
     thread = [int(root["id"])]
     for i in range(100):
-        reply = tweets.post_tweet(ctx.svc, rng.randrange(2, users + 1), f"reply {i}", rng.choice(thread))
+        reply = tweets.post_tweet(ctx.svc, rng.randrange(2, users + 1), f"reply {i}", in_reply_to_id=rng.choice(thread))
         thread.append(int(reply["id"]))
     url = f"{ctx.web_url}/api/v1/tweets/{root['id']}/context"
-    assert len(requests.get(url, timeout=30).json()["descendants"]) == 100
+    assert len(requests.get(url, timeout=TIMEOUT).json()["descendants"]) == 100
     result = wrk(url, seconds=10, connections=8)
     ctx.add("conv. GET /tweets/{id}/context, 100 replies", round(result.requests_per_s), "req/s", "", None,
             f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}; root of a "
@@ -97,7 +99,7 @@ def _followees(ctx: Context, reader: int, n: int) -> list[int]:
 
 def _feed_has(ctx: Context, token: str, tweet_id: str) -> bool:
     r = requests.get(f"{ctx.web_url}/api/v1/feed/home?limit=20", headers={"Authorization": f"Bearer {token}"},
-                     timeout=10)
+                     timeout=TIMEOUT)
     return tweet_id in {t["id"] for t in r.json()["tweets"]}
 
 
@@ -111,7 +113,7 @@ def boosted_feed(ctx: Context) -> None:
     strangers = _query(ctx, "MATCH (a:User)-[:POSTED]->(t:Tweet) WHERE NOT EXISTS { (:User {id: $id})-[:FOLLOWS]->(a) } "
                             "AND a.id <> $id RETURN t.id AS id LIMIT 100", id=reader)
     url = f"{ctx.web_url}/api/v1/feed/home?limit=20"
-    requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)  # warm
+    requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)  # warm
     rng = random.Random(5)
     last = None
     for i in range(100):
@@ -126,7 +128,7 @@ def boosted_feed(ctx: Context) -> None:
         else:
             last = tweets.post_tweet(ctx.svc, rng.choice(followees), f"mixed {i}")["id"]
     wait_until(lambda: _feed_has(ctx, token, last), timeout=60, every=0.1)
-    page = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["tweets"]
+    page = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT).json()["tweets"]
     share = sum("boosted_by" in t for t in page) / max(1, len(page))
     boosted = wrk(url, token, seconds=10)
     ratio = boosted.requests_per_s / plain.requests_per_s

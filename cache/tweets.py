@@ -61,7 +61,7 @@ def tweet_body(tweet: dict) -> bytes:
     the fields that never change once posted."""
     head = orjson.dumps({
         "id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
-        "in_reply_to": tweet["in_reply_to"], "entities": tweet["entities"],
+        "in_reply_to": tweet["in_reply_to"], "entities": tweet["entities"], "media": tweet.get("media", []),
     })
     return f"{tweet['author']['id']}|".encode() + head[:-1]
 

@@ -70,6 +70,12 @@ class MessageSent:
     recipient_id: int
 
 
+@dataclass(frozen=True)
+class MediaFinalized:
+    media_id: int
+    owner_id: int
+
+
 FAMILIES = {
     TweetPosted: "tweets",
     TweetDeleted: "tweets",
@@ -78,6 +84,7 @@ FAMILIES = {
     LikeChanged: "likes",
     BoostChanged: "boosts",
     MessageSent: "messages",
+    MediaFinalized: "media",
 }
 TYPES = {cls.__name__: cls for cls in FAMILIES}
 

@@ -25,12 +25,14 @@ class TweetRepository:
         self._like = group_committed(graph, "tweets/like", "created", by_tweet)
         self._unlike = group_committed(graph, "tweets/unlike", "removed", by_tweet)
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None, *,
-               in_reply_to_id: int | None = None, mentioned_ids: list[int] = (), tags: list[str] = ()) -> dict | None:
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = (), *, in_reply_to_id: int | None = None, mentioned_ids: list[int] = (),
+               tags: list[str] = ()) -> dict | None:
         """The new tweet's public object, with `parent_replies` (the answered tweet's reply count and
         its version) for a reply; None when the answered tweet is gone or its author blocks the poster."""
         params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
-                  "in_reply_to_id": in_reply_to_id, "mentioned_ids": list(mentioned_ids), "tags": list(tags)}
+                  "media_ids": list(media_ids), "in_reply_to_id": in_reply_to_id,
+                  "mentioned_ids": list(mentioned_ids), "tags": list(tags)}
         row = self._create.submit((params, event))
         return _public(row) if row is not None else None
 

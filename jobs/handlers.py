@@ -4,10 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted,
-                           Unfollowed)
+from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted,
+                           TweetPosted, Unfollowed)
 from ranking.refresh import rescore
-from social import live, messages, notify, timeline
+from social import live, media, messages, notify, timeline
 
 
 def _each(use_case):
@@ -19,6 +19,11 @@ def _each(use_case):
 
     handle.__name__ = use_case.__name__
     return handle
+
+
+def _process_media(svc, events: list[Envelope]) -> None:
+    for e in events:
+        media.process(svc, e.event.media_id)
 
 
 def _rescore(svc, events: list[Envelope]) -> None:
@@ -45,6 +50,9 @@ HANDLERS = {
         LikeChanged: (notify.on_likes,),
         BoostChanged: (notify.on_boosts,),
         MessageSent: (messages.deliver,),
+    },
+    "media": {
+        MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification
     },
 }
 

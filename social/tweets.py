@@ -9,7 +9,7 @@ from domain.errors import Forbidden, NotFound
 from domain.events import BoostChanged, Envelope, LikeChanged, TweetDeleted, TweetPosted, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
-from social import hydrate, ports, visibility
+from social import hydrate, media, ports, visibility
 
 
 class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
@@ -18,6 +18,8 @@ class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
 
     feeds: ports.FeedStore
     bus: ports.EventPublisher
+    media: ports.MediaStore
+    blobs: ports.BlobStore
 
 
 def _not_found() -> NotFound:
@@ -29,10 +31,12 @@ def _write_reply_count(svc: TweetPorts, parent: dict | None) -> None:
         svc.tweet_cache.set_count("reply", parent["id"], parent["version"], parent["count"])
 
 
-def post_tweet(svc: TweetPorts, author_id: int, text: str, in_reply_to_id: int | None = None) -> dict:
-    """Neo4j first, with its event and its reply, mention and tag edges; then the tweet's cached
-    body, the author's own feed, and the event's relay to the fan-out and the notifications."""
+def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] = (),
+               in_reply_to_id: int | None = None) -> dict:
+    """Neo4j first, with its event and its reply, mention, tag and media edges; then the tweet's
+    cached body, the author's own feed, and the event's relay to the fan-out and the notifications."""
     text = rules.check_tweet_text(text)
+    media_ids = media.check_attachable(svc, author_id, list(media_ids))
     reply_to_author_id = None
     if in_reply_to_id is not None:
         reply_to_author_id = svc.tweets.reply_target(in_reply_to_id)
@@ -42,7 +46,7 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, in_reply_to_id: int |
     mentioned = svc.users.ids_by_username(entities.mentions(text))
     tweet_id = new_id()
     event = envelop(TweetPosted(tweet_id, author_id, in_reply_to_id, reply_to_author_id, tuple(mentioned.values())))
-    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event, in_reply_to_id=in_reply_to_id,
+    tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event, media_ids, in_reply_to_id=in_reply_to_id,
                               mentioned_ids=list(mentioned.values()), tags=entities.hashtags(text))
     if tweet is None:  # the answered tweet went, or its author blocked the poster, meanwhile
         raise _not_found()
@@ -69,11 +73,13 @@ def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: 
     if author_id != actor_id and not may_delete_any:
         raise Forbidden("not_tweet_author", "Only its author or a moderator may delete a tweet.")
     event = envelop(TweetDeleted(tweet_id, author_id))
+    carried = svc.media.of_tweet(tweet_id)
     row = svc.tweets.delete(tweet_id, event)
     if row is not None:
         _write_reply_count(svc, row["parent_replies"])
         svc.bus.publish(event)
     svc.tweet_cache.forget_tweet(tweet_id, author_id)
+    media.release(svc, carried)
 
 
 def _author_checked(svc: TweetPorts, user_id: int, tweet_id: int) -> None:

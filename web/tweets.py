@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from social import conversation, tweets
-from domain.errors import BadRequest, NotFound
+from domain.errors import BadRequest, NotFound, Unprocessable
 from web.context import services as svc
 from web.inputs import Body, PageQuery, path_id, query, takes
 from web.outputs import Bookmarked, Boosted, Context, Liked, TweetBody, UserPage, responds
@@ -19,6 +19,7 @@ bp = Blueprint("tweets", __name__, url_prefix="/api/v1/tweets")
 class NewTweet(Body):
     text: str
     in_reply_to_id: str | None = None
+    media_ids: list[str] = []
 
 
 def _tweet_id(value: str) -> int:
@@ -30,12 +31,16 @@ def _tweet_id(value: str) -> int:
 @responds(TweetBody, 201, errors=(403, 404, 422))
 @takes(NewTweet)
 def post(body: NewTweet):
-    """Post a tweet of at most 140 characters, or a reply to another tweet."""
+    """Post a tweet of at most 140 characters, with up to 4 images or 1 audio of the author's
+    (media_ids), or a reply to another tweet (in_reply_to_id)."""
+    media_ids = [path_id(m, Unprocessable("media_not_found", "Some media_ids are not media of yours.", media_ids=[m]))
+                 for m in body.media_ids]
     reply_to = None
     if body.in_reply_to_id is not None:
         reply_to = path_id(body.in_reply_to_id, BadRequest(
             "invalid_parameter", "in_reply_to_id must be a tweet id (a decimal string).", field="in_reply_to_id"))
-    return jsonify({"tweet": tweets.post_tweet(svc(), current_user.user_id, body.text, reply_to)}), 201
+    tweet = tweets.post_tweet(svc(), current_user.user_id, body.text, media_ids, in_reply_to_id=reply_to)
+    return jsonify({"tweet": tweet}), 201
 
 
 @bp.get("/<tweet_id>")

@@ -1,5 +1,5 @@
 // The public tweet object for each id: author, the tweet it answers (a deleted one keeps its
-// author's id as a placeholder), mentions and tags, exact counts and the viewer's own flags.
+// author's id as a placeholder), mentions and tags, exact counts, the viewer's own flags, media.
 UNWIND $ids AS tweet_id
 MATCH (author:User)-[:POSTED]->(t:Tweet {id: tweet_id})
 OPTIONAL MATCH (viewer:User {id: $viewer_id})
@@ -17,4 +17,6 @@ RETURN t.id AS id, t.text AS text, toString(t.created_at) AS created_at,
        COUNT { (t)<-[:BOOSTED]-() } AS boost_count,
        CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:LIKED]->(t) } END AS liked,
        CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:BOOSTED]->(t) } END AS boosted,
-       CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:BOOKMARKED]->(t) } END AS bookmarked
+       CASE WHEN viewer IS NULL THEN false ELSE EXISTS { (viewer)-[:BOOKMARKED]->(t) } END AS bookmarked,
+       COLLECT { MATCH (t)-[r:HAS_MEDIA]->(m:Media) WITH r, m ORDER BY r.position
+                 RETURN m {id: toString(m.id), .state, .type, .mime, .url, .preview_url, .width, .height, .duration_ms, .peaks} } AS media

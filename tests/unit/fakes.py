@@ -49,8 +49,8 @@ class TweetStore:
     def __init__(self, graph: Graph):
         self.g = graph
 
-    def create(self, tweet_id, author_id, text, now_ms, event=None, *, in_reply_to_id=None, mentioned_ids=(),
-               tags=()) -> dict | None:
+    def create(self, tweet_id, author_id, text, now_ms, event=None, media_ids=(), *, in_reply_to_id=None,
+               mentioned_ids=(), tags=()) -> dict | None:
         self.g.tweets[tweet_id] = {"author_id": author_id, "text": text, "created_at": str(now_ms),
                                    "in_reply_to_id": in_reply_to_id, "tags": sorted(tags),
                                    "mentions": sorted(self.g.users[m]["username"] for m in mentioned_ids)}
