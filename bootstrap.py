@@ -10,6 +10,7 @@ from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.home_page import HomePages
+from cache.hidden import HiddenSets
 from cache.login_attempts import LoginAttempts
 from cache.media_uploads import MediaUploads
 from cache.notification_groups import NotificationGroups
@@ -19,6 +20,7 @@ from cache.profiles import Profiles
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
+from cache.trending import TrendingTags
 from cache.tweets import TweetCache
 from cache.dispatcher import DISPATCHER_NAME, Dispatcher
 from cache.live_connections import LiveConnections
@@ -33,6 +35,8 @@ from graph.outbox import Outbox
 from graph.policy import PolicyRepository
 from graph.ranking import RankingRepository
 from graph.recommendations import RecommendationRepository
+from graph.relations import RelationRepository
+from graph.search import SearchRepository
 from graph.tokens import TokenRepository
 from graph.tweets import TweetRepository
 from graph.users import UserRepository
@@ -83,6 +87,10 @@ class Services:
     live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
+    relations: RelationRepository
+    hidden_sets: HiddenSets
+    search: SearchRepository
+    trending: TrendingTags
     media: MediaRepository
     media_uploads: MediaUploads
     blobs: BlobStore
@@ -142,6 +150,10 @@ def bootstrap(settings: Settings | None = None) -> Services:
         live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        relations=RelationRepository(graph),
+        hidden_sets=HiddenSets(r),
+        search=SearchRepository(graph),
+        trending=TrendingTags(r),
         media=MediaRepository(graph),
         media_uploads=MediaUploads(r),
         blobs=open_store(settings),

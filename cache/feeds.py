@@ -1,4 +1,10 @@
-"""Owns every home-feed key: `feed:{user_id}` and `feed_celebs:{user_id}`.
+"""Owns every home-feed key: `feed:{user_id}`, `feed_celebs:{user_id}` and `feed_boosts:{user_id}`.
+
+A feed entry is a tweet id (a post) or a boost's member `"{boost_id}:{tweet_id}:{booster_id}"`:
+its place in the feed is its entry id (the tweet's id, or the boost's own time-ordered id).
+`feed_boosts:{user_id}` maps each boosted tweet id to its entry, so a tweet shows once per feed
+however many followed users boost it: a boost is added only when neither the tweet nor another
+boost of it is already there (as Mastodon's reblog tracking does).
 
 A feed is a sorted set of tweet ids scored by their second of creation (ties fall back to the
 member's own order, and ids of one second have the same number of digits, so the order is the id
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import redis
 
+from domain.entries import boost_member, parse_member
 from domain.ids import id_time_ms
 
 FEED_SIZE = 800
@@ -31,12 +38,48 @@ end
 return added
 """
 
-# KEYS: [feed]; ARGV: size, then member, score pairs. Adds many to one feed if it exists.
-_PUSH_MANY = """
+# Adds one entry to a feed (KEYS pair feed, feed_boosts) unless it is a boost (tweet ~= '') of a
+# tweet the feed shows already; then trims. The boosts map is reset when it outgrows its feed.
+_ADD = """
+local function add(key, bkey, member, score, tweet, size, ttl)
+  if tweet ~= '' then
+    if redis.call('ZSCORE', key, tweet) or redis.call('HEXISTS', bkey, tweet) == 1 then return 0 end
+    if redis.call('HLEN', bkey) > 2 * size then redis.call('DEL', bkey) end
+    redis.call('HSET', bkey, tweet, member)
+    redis.call('EXPIRE', bkey, ttl)
+  end
+  redis.call('ZADD', key, score, member)
+  local extra = redis.call('ZCARD', key) - 1 - size
+  if extra > 0 then redis.call('ZREMRANGEBYRANK', key, 1, extra) end
+  return 1
+end
+"""
+
+# KEYS: [feed, feed_boosts]; ARGV: size, ttl, then (member, score, tweet id of a boost or '')
+# triples. Adds many entries to one feed if it exists.
+_PUSH_MANY = _ADD + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-for i = 2, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i]) end
-local extra = redis.call('ZCARD', KEYS[1]) - 1 - tonumber(ARGV[1])
-if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 1, extra) end
+for i = 3, #ARGV, 3 do add(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[1]), ARGV[2]) end
+return 1
+"""
+
+# KEYS: feed, feed_boosts pairs; ARGV: size, ttl, member, score, tweet id. A boost's fan-out.
+_PUSH_BOOST = _ADD + """
+local added = 0
+for i = 1, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    added = added + add(KEYS[i], KEYS[i + 1], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[1]), ARGV[2])
+  end
+end
+return added
+"""
+
+# KEYS: feed, feed_boosts pairs; ARGV: member, tweet id. Takes a boost back out.
+_REMOVE_BOOST = """
+for i = 1, #KEYS, 2 do
+  redis.call('ZREM', KEYS[i], ARGV[1])
+  if redis.call('HGET', KEYS[i + 1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[i + 1], ARGV[2]) end
+end
 return 1
 """
 
@@ -49,8 +92,35 @@ def celebs_key(user_id: int) -> str:
     return f"feed_celebs:{user_id}"
 
 
+def boosts_key(user_id: int) -> str:
+    return f"feed_boosts:{user_id}"
+
+
 def score(tweet_id: int) -> int:
     return id_time_ms(tweet_id) // 1000
+
+
+def entry_score(member) -> int:
+    return score(parse_member(member)[0])
+
+
+def queue_newest(pipe, key: str, before_id: int | None, count: int) -> None:
+    """Queues the reads of the `count` newest ids of a time-scored set below before_id, exactly:
+    the cursor's own second in full (few entries, filtered by id), then `count` older ones.
+    Always two commands, so results pair up; `take_newest` reads them."""
+    if before_id is None:
+        pipe.echo("")  # keeps the pair of results of the cursor case
+        pipe.zrange(key, "+inf", "(0", byscore=True, desc=True, offset=0, num=count)
+        return
+    second = score(before_id)
+    pipe.zrange(key, second, second, byscore=True)
+    pipe.zrange(key, f"({second}", "(0", byscore=True, desc=True, offset=0, num=count)
+
+
+def take_newest(same_second, older, before_id: int | None, count: int) -> list[tuple[int, int, int | None]]:
+    """Entries (entry id, tweet id, booster id or None), newest first."""
+    same = sorted((e for e in map(parse_member, same_second) if before_id and e[0] < before_id), reverse=True)
+    return (same + [parse_member(m) for m in older])[:count]
 
 
 class Feeds:
@@ -61,6 +131,8 @@ class Feeds:
         self.ttl = ttl_seconds
         self._push = r.register_script(_PUSH)
         self._push_many = r.register_script(_PUSH_MANY)
+        self._push_boost = r.register_script(_PUSH_BOOST)
+        self._remove_boost = r.register_script(_REMOVE_BOOST)
 
     def push(self, user_ids: list[int], tweet_id: int) -> int:
         """Fan-out: adds one tweet to many (existing) feeds, one script call per batch of feeds."""
@@ -70,36 +142,60 @@ class Feeds:
             added += self._push(keys=keys, args=[FEED_SIZE, tweet_id, score(tweet_id)])
         return added
 
-    def push_many(self, user_id: int, tweet_ids: list[int]) -> None:
-        """Adds an author's recent tweets to one feed (a new follow)."""
-        if tweet_ids:
-            args = [FEED_SIZE]
-            for t in tweet_ids:
-                args += [t, score(t)]
-            self._push_many(keys=[feed_key(user_id)], args=args)
+    def push_many(self, user_id: int, members: list) -> None:
+        """Adds an author's recent entries (tweets and boosts) to one feed (a new follow)."""
+        if members:
+            args = [FEED_SIZE, self.ttl]
+            for m in members:
+                entry_id, tweet_id, booster_id = parse_member(m)
+                args += [m, score(entry_id), "" if booster_id is None else tweet_id]
+            self._push_many(keys=[feed_key(user_id), boosts_key(user_id)], args=args)
 
-    def remove(self, user_ids: list[int], tweet_ids: list[int]) -> None:
-        """Unfollow and delete: takes tweets out of feeds, pipelined in batches."""
-        if not tweet_ids:
+    def _pairs(self, user_ids: list[int]) -> list[str]:
+        return [k for u in user_ids for k in (feed_key(u), boosts_key(u))]
+
+    def push_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> int:
+        """A boost's fan-out to (existing) feeds that do not show that tweet yet."""
+        member, added = boost_member(boost_id, tweet_id, booster_id), 0
+        for start in range(0, len(user_ids), BATCH):
+            keys = self._pairs(user_ids[start : start + BATCH])
+            added += self._push_boost(keys=keys, args=[FEED_SIZE, self.ttl, member, score(boost_id), tweet_id])
+        return added
+
+    def remove_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> None:
+        member = boost_member(boost_id, tweet_id, booster_id)
+        for start in range(0, len(user_ids), BATCH):
+            self._remove_boost(keys=self._pairs(user_ids[start : start + BATCH]), args=[member, tweet_id])
+
+    def remove(self, user_ids: list[int], members: list) -> None:
+        """Unfollow and delete: takes entries (tweet ids, boost members) out of feeds, pipelined in batches."""
+        if not members:
             return
         for start in range(0, len(user_ids), BATCH):
             pipe = self.r.pipeline(transaction=False)
             for u in user_ids[start : start + BATCH]:
-                pipe.zrem(feed_key(u), *tweet_ids)
+                pipe.zrem(feed_key(u), *members)
             pipe.execute()
 
     def drop(self, user_ids: list[int]) -> None:
         """Forgets feeds so that they are rebuilt on the next read."""
         for start in range(0, len(user_ids), BATCH):
             chunk = user_ids[start : start + BATCH]
-            self.r.delete(*[feed_key(u) for u in chunk], *[celebs_key(u) for u in chunk])
+            self.r.delete(*[feed_key(u) for u in chunk], *[celebs_key(u) for u in chunk],
+                          *[boosts_key(u) for u in chunk])
 
-    def rebuild(self, user_id: int, tweet_ids: list[int], celebrity_ids: list[int]) -> None:
+    def rebuild(self, user_id: int, members: list, celebrity_ids: list[int]) -> None:
+        """members: the newest entries, one per tweet (cypher/feed/rebuild.cypher)."""
         pipe = self.r.pipeline()
-        key, ckey = feed_key(user_id), celebs_key(user_id)
-        pipe.delete(key, ckey)
-        pipe.zadd(key, {SENTINEL: 0, **{str(t): score(t) for t in tweet_ids[:FEED_SIZE]}})
+        key, ckey, bkey = feed_key(user_id), celebs_key(user_id), boosts_key(user_id)
+        members = [str(m) for m in members[:FEED_SIZE]]
+        pipe.delete(key, ckey, bkey)
+        pipe.zadd(key, {SENTINEL: 0, **{m: entry_score(m) for m in members}})
         pipe.sadd(ckey, SENTINEL, *celebrity_ids)
+        boosts = {e[1]: m for m, e in ((m, parse_member(m)) for m in members) if e[2] is not None}
+        if boosts:
+            pipe.hset(bkey, mapping=boosts)
+            pipe.expire(bkey, self.ttl)
         pipe.expire(key, self.ttl)
         pipe.expire(ckey, self.ttl)
         pipe.execute()

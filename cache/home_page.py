@@ -1,22 +1,31 @@
-"""A home-feed page in one round trip: one script reads the feed's ids, the followed celebrities'
-recent tweets, the viewer's network top, and every tweet's body, like count, liked flag and author.
+"""A home-feed page in one round trip: one script reads the feed's entries (posts and boosts), the
+followed celebrities' recent entries, the viewer's network top, every tweet's body, like, reply and
+boost counts, the viewer's liked, boosted and bookmarked flags, the authors' and boosters' briefs,
+and the viewer's hidden set (blocks and mutes). It decides nothing: what is hidden is left out by
+the visibility rule (social/visibility.py) in social/hydrate.py, from the set read here.
 
-It owns no key: each name comes from its owner (cache.feeds, cache.tweets, cache.popular), and what
+It owns no key: each name comes from its owner (cache.feeds, cache.tweets, cache.popular, cache.hidden), and what
 the script finds missing (a cold feed, a cold celebrity list, a body, a count) is reported, not
 guessed, so the use case falls back to Neo4j and writes back, as the owners' own reads do.
 Ids travel as decimal strings: Lua numbers are doubles, and ids are 63-bit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 
-from cache import feeds, popular, tweets
+from cache import feeds, hidden, popular, tweets
+from domain.entries import Entry, parse_member
+from domain.tweet_state import COUNTS, FLAGS
+from domain.visibility import Relations
 
-# KEYS: feed, celebs, network top, like counts, liked set.
-# ARGV: before id ('' for the first page), its second, count, ttl, feed size, k (0: ids only),
+# KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
+#       liked/boosted/bookmarked sets, the viewer's hidden set.
+# ARGV: before id ('' for the first page), its second, count, ttl, feed size, k (0: entries only),
 #       author_tweets prefix, tweet prefix, user_brief prefix.
+# Feed members are entries: a tweet id (a post) or "boost id:tweet id:booster id" (domain/entries.py),
+# ordered by their entry id (the first number).
 _PAGE = """
 local before, second, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
@@ -24,6 +33,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 
 local function newer(a, b)
+  a, b = string.match(a, '^%d+'), string.match(b, '^%d+')
   if #a ~= #b then return #a > #b end
   return a > b
 end
@@ -80,19 +90,27 @@ if top then
   end
 end
 
-local wanted, seen = {}, {}
-for _, list in ipairs({ids, top_ids}) do
-  for _, m in ipairs(list) do
-    if not seen[m] then seen[m] = true; wanted[#wanted + 1] = m end
+local wanted, seen, booster_ids, booster_seen = {}, {}, {}, {}
+for _, m in ipairs(ids) do
+  local _, tweet, booster = string.match(m, '^(%d+):(%d+):(%d+)$')
+  if not tweet then tweet = m end
+  if not seen[tweet] then seen[tweet] = true; wanted[#wanted + 1] = tweet end
+  if booster and not booster_seen[booster] then
+    booster_seen[booster] = true; booster_ids[#booster_ids + 1] = booster
   end
 end
-local known = redis.call('EXISTS', KEYS[5])
-local bodies, counts, liked, authors, users = {}, {}, {}, {}, {}
+for _, m in ipairs(top_ids) do
+  if not seen[m] then seen[m] = true; wanted[#wanted + 1] = m end
+end
+local known = {}
+for f = 1, 3 do known[f] = redis.call('EXISTS', KEYS[6 + f]) end
+local bodies, authors, users = {}, {}, {}
+local counts, flags = {{}, {}, {}}, {{}, {}, {}}
 for i, m in ipairs(wanted) do
   local body = redis.call('GET', ARGV[8] .. m)
   bodies[i] = body
-  counts[i] = redis.call('HGET', KEYS[4], m)
-  liked[i] = known == 1 and redis.call('SISMEMBER', KEYS[5], m) or 0
+  for c = 1, 3 do counts[c][i] = redis.call('HGET', KEYS[3 + c], m) end
+  for f = 1, 3 do flags[f][i] = known[f] == 1 and redis.call('SISMEMBER', KEYS[6 + f], m) or 0 end
   authors[i] = false
   if body then
     local a = string.match(body, '^(%d+)|')
@@ -100,7 +118,10 @@ for i, m in ipairs(wanted) do
     if a then authors[i] = users[a] end
   end
 end
-return {'ok', ids, full, top and 1 or 0, top_ids, wanted, bodies, counts, known, liked, authors}
+local boosters = {}
+for i, b in ipairs(booster_ids) do boosters[i] = redis.call('GET', ARGV[9] .. b) end
+return {'ok', ids, full, top and 1 or 0, top_ids, wanted, bodies, counts, known, flags, authors,
+        booster_ids, boosters, redis.call('SMEMBERS', KEYS[10])}
 """
 
 
@@ -110,14 +131,16 @@ class Hydration:
 
     ids: list[int]
     bodies: list[bytes | None]
-    counts: list[int | None]
-    liked: list[bool] | None  # None: the viewer's liked set is cold
+    counts: dict[str, list[int | None]]  # by kind (domain/tweet_state.COUNTS)
+    flags: dict[str, list[bool] | None]  # by kind (FLAGS); None: the viewer's set is cold; {}: no viewer
     authors: list[bytes | None]
+    users: dict[int, bytes | None] = field(default_factory=dict)  # boosters' briefs read with the page
+    relations: Relations | None = None  # the viewer's hidden set as read with the page (None: cold)
 
 
 @dataclass
 class HomePage:
-    ids: list[int]  # the newest `count` ids before the cursor, celebrities merged
+    entries: list[Entry]  # the newest `count` entries before the cursor, celebrities merged
     full: bool  # the feed was trimmed: older tweets exist that only Neo4j still lists
     top: list[int] | None = None  # the network top (None when its cache is cold)
     found: Hydration | None = None
@@ -146,8 +169,9 @@ class HomePages:
             feeds.feed_key(user_id),
             feeds.celebs_key(user_id),
             popular.network_key(user_id),
-            tweets.LIKE_COUNTS,
-            tweets.liked_key(user_id),
+            *[tweets.count_key(kind) for kind in COUNTS],
+            *[tweets.flag_key(kind, user_id) for kind in FLAGS],
+            hidden.hidden_key(user_id),
         ]
         args = [
             "" if before_id is None else before_id,
@@ -166,15 +190,17 @@ class HomePages:
             return Cold()
         if status == b"cold_celebrities":
             return Cold(_ids(out[1]))
-        page = HomePage(_ids(out[1]), bool(out[2]))
+        page = HomePage([parse_member(m) for m in out[1]], bool(out[2]))
         if k:
-            _, _, _, has_top, top, wanted, bodies, counts, known, liked, authors = out
+            _, _, _, has_top, top, wanted, bodies, counts, known, flags, authors, booster_ids, boosters, hid = out
             page.top = _ids(top) if has_top else None
             page.found = Hydration(
                 ids=_ids(wanted),
                 bodies=list(bodies),
-                counts=[tweets.like_count(c) for c in counts],
-                liked=[bool(x) for x in liked] if known else None,
+                counts={kind: [tweets.stored_count(c) for c in raw] for kind, raw in zip(COUNTS, counts)},
+                flags={kind: [bool(x) for x in raw] if alive else None for kind, raw, alive in zip(FLAGS, flags, known)},
                 authors=list(authors),
+                users=dict(zip(_ids(booster_ids), boosters)),
+                relations=hidden.relations_from(m.decode() for m in hid) if hid else None,
             )
         return page

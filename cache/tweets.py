@@ -1,5 +1,7 @@
-"""Owns the pre-serialised read model of tweets: `tweet:{id}`, `user_brief:{id}`, `like_counts`,
-`liked:{user_id}`, and `author_tweets:{user_id}` (recent tweets of authors merged at read time).
+"""Owns the pre-serialised read model of tweets: `tweet:{id}`, `user_brief:{id}`, the counters
+`like_counts`, `reply_counts` and `boost_counts`, the viewer flags `liked:{user_id}`,
+`boosted:{user_id}` and `bookmarked:{user_id}`, and `author_tweets:{user_id}` (recent entries of
+authors merged at read time: their tweets and boosts, as feed members).
 
 A home-feed page reads them all in its one script call (cache/home_page.py); other pages read
 them in one pipeline and one multi-get of the authors; the JSON is spliced from stored bytes.
@@ -9,14 +11,16 @@ from __future__ import annotations
 import orjson
 import redis
 
-from cache.feeds import score
+from cache.feeds import entry_score, queue_newest, take_newest
+from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
 AUTHOR_TWEETS = 800
 OBJECT_TTL = 7 * 86400
 
-# KEYS: [like_counts]; ARGV: tweet id, version, count. A write-through that never goes back in time:
-# like transactions on one tweet are serialised by Neo4j and each returns a higher version.
+# KEYS: [a counter hash]; ARGV: tweet id, version, count. A write-through that never goes back in
+# time: like (reply, boost) transactions on one tweet are serialised by Neo4j and each returns a
+# higher version.
 _SET_COUNT = """
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur then
@@ -36,26 +40,34 @@ def user_key(user_id: int) -> str:
     return f"user_brief:{user_id}"
 
 
-def liked_key(user_id: int) -> str:
-    return f"liked:{user_id}"
+
+
+def stored_count(raw: bytes | None) -> int | None:
+    """A stored count is 'version:count' (the write-through of set_count)."""
+    return int(raw.split(b":")[1]) if raw else None
+
+
+def count_key(kind: str) -> str:
+    """like_counts, reply_counts, boost_counts."""
+    return f"{kind}_counts"
+
+
+def flag_key(kind: str, user_id: int) -> str:
+    """liked:{user}, boosted:{user}, bookmarked:{user}."""
+    return f"{kind}:{user_id}"
 
 
 def author_key(user_id: int) -> str:
     return f"author_tweets:{user_id}"
 
 
-LIKE_COUNTS = "like_counts"
-
-
-def like_count(raw: bytes | None) -> int | None:
-    """A stored count is 'version:count' (the write-through of set_like_count)."""
-    return int(raw.split(b":")[1]) if raw else None
-
-
 def tweet_body(tweet: dict) -> bytes:
-    """The stored form: author id, '|', then the tweet's JSON up to (not including) its author."""
-    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
-                         "media": tweet.get("media", [])})
+    """The stored form: author id, '|', then the tweet's JSON up to (not including) its author:
+    the fields that never change once posted."""
+    head = orjson.dumps({
+        "id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
+        "in_reply_to": tweet["in_reply_to"], "entities": tweet["entities"], "media": tweet.get("media", []),
+    })
     return f"{tweet['author']['id']}|".encode() + head[:-1]
 
 
@@ -84,41 +96,64 @@ class TweetCache:
     def forget_tweet(self, tweet_id: int, author_id: int) -> None:
         pipe = self.r.pipeline(transaction=False)
         pipe.delete(tweet_key(tweet_id))
-        pipe.hdel(LIKE_COUNTS, tweet_id)
+        for kind in COUNTS:
+            pipe.hdel(count_key(kind), tweet_id)
         pipe.zrem(author_key(author_id), tweet_id)
         pipe.execute()
+
+    def authors_of(self, tweet_ids: list[int]) -> list[int | None]:
+        """The authors' ids from the cached bodies (None where not cached)."""
+        bodies = self.r.mget([tweet_key(t) for t in tweet_ids]) if tweet_ids else []
+        return [int(b.split(b"|", 1)[0]) if b else None for b in bodies]
+
+    def author_of(self, tweet_id: int) -> int | None:
+        return self.authors_of([tweet_id])[0]
 
     def forget_user(self, user_id: int) -> None:
         self.r.delete(user_key(user_id))
 
+    def set_count(self, kind: str, tweet_id: int, version: int, count: int) -> None:
+        self._set_count(keys=[count_key(kind)], args=[tweet_id, version, count])
+
     def set_like_count(self, tweet_id: int, version: int, count: int) -> None:
-        self._set_count(keys=[LIKE_COUNTS], args=[tweet_id, version, count])
+        self.set_count("like", tweet_id, version, count)
+
+    def set_flag(self, kind: str, user_id: int, tweet_id: int, on: bool) -> None:
+        """Only a set that is already complete (built from Neo4j) is kept up to date."""
+        key = flag_key(kind, user_id)
+        if self.r.exists(key):
+            (self.r.sadd if on else self.r.srem)(key, tweet_id)
 
     def set_liked(self, user_id: int, tweet_id: int, liked: bool) -> None:
-        """Only a liked set that is already complete (built from Neo4j) is kept up to date."""
-        key = liked_key(user_id)
-        if self.r.exists(key):
-            (self.r.sadd if liked else self.r.srem)(key, tweet_id)
+        self.set_flag("liked", user_id, tweet_id, liked)
 
-    def load_liked(self, user_id: int, tweet_ids: list[int]) -> None:
+    def load_flags(self, kind: str, user_id: int, tweet_ids: list[int]) -> None:
+        key = flag_key(kind, user_id)
         pipe = self.r.pipeline()
-        pipe.delete(liked_key(user_id))
-        pipe.sadd(liked_key(user_id), SENTINEL, *tweet_ids)
-        pipe.expire(liked_key(user_id), OBJECT_TTL)
+        pipe.delete(key)
+        pipe.sadd(key, SENTINEL, *tweet_ids)
+        pipe.expire(key, OBJECT_TTL)
         pipe.execute()
 
     def read(self, tweet_ids: list[int], viewer_id: int | None):
-        """(bodies, counts, liked or None when the viewer's set is cold) for tweet_ids, in order."""
+        """(bodies, {count kind: counts}, {flag kind: flags, or None when the viewer's set is cold})
+        for tweet_ids, in order; no flags for an anonymous viewer."""
         pipe = self.r.pipeline(transaction=False)
         pipe.mget([tweet_key(t) for t in tweet_ids])
-        pipe.hmget(LIKE_COUNTS, tweet_ids)
+        for kind in COUNTS:
+            pipe.hmget(count_key(kind), tweet_ids)
         if viewer_id is not None:
-            pipe.exists(liked_key(viewer_id))
-            pipe.smismember(liked_key(viewer_id), tweet_ids)
+            for kind in FLAGS:
+                pipe.exists(flag_key(kind, viewer_id))
+                pipe.smismember(flag_key(kind, viewer_id), tweet_ids)
         out = pipe.execute()
-        counts = [like_count(c) for c in out[1]]
-        liked = [bool(x) for x in out[3]] if viewer_id is not None and out[2] else None
-        return out[0], counts, liked
+        counts = {kind: [stored_count(c) for c in raw] for kind, raw in zip(COUNTS, out[1:4])}
+        flags = {}
+        if viewer_id is not None:
+            for i, kind in enumerate(FLAGS):
+                alive, members = out[4 + 2 * i], out[5 + 2 * i]
+                flags[kind] = [bool(x) for x in members] if alive else None
+        return out[0], counts, flags
 
     def users(self, user_ids: list[int]) -> list[bytes | None]:
         return self.r.mget([user_key(u) for u in user_ids])
@@ -132,17 +167,33 @@ class TweetCache:
         pipe.execute()
         return bodies
 
-    def push_author_tweet(self, author_id: int, tweet_id: int) -> None:
+    def push_author_tweet(self, author_id: int, member: str | int) -> None:
+        """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
         key = author_key(author_id)
         if self.r.exists(key):
             pipe = self.r.pipeline()
-            pipe.zadd(key, {tweet_id: score(tweet_id)})
+            pipe.zadd(key, {member: entry_score(member)})
             pipe.zremrangebyrank(key, 1, -(AUTHOR_TWEETS + 1))
             pipe.execute()
 
-    def load_author_tweets(self, author_id: int, tweet_ids: list[int]) -> None:
+    def remove_author_entry(self, author_id: int, member: str) -> None:
+        self.r.zrem(author_key(author_id), member)
+
+    def load_author_tweets(self, author_id: int, members: list) -> None:
         pipe = self.r.pipeline()
         pipe.delete(author_key(author_id))
-        pipe.zadd(author_key(author_id), {SENTINEL: 0, **{t: score(t) for t in tweet_ids}})
+        pipe.zadd(author_key(author_id), {SENTINEL: 0, **{m: entry_score(m) for m in members}})
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()
+
+    def author_tweets(self, author_ids: list[int], before_id: int | None, count: int) -> list[list | None]:
+        """The newest `count` entries of each author below before_id (None where cold)."""
+        pipe = self.r.pipeline(transaction=False)
+        for a in author_ids:
+            pipe.exists(author_key(a))
+            queue_newest(pipe, author_key(a), before_id, count)
+        out = pipe.execute()
+        return [
+            take_newest(same, older, before_id, count) if alive else None
+            for alive, same, older in zip(out[0::3], out[1::3], out[2::3])
+        ]

@@ -17,8 +17,14 @@ from domain.ids import new_id
 
 @dataclass(frozen=True)
 class TweetPosted:
+    """A reply names the tweet it answers and that tweet's author; mentioned_ids are the users
+    its text mentions (resolved before the write: users are never deleted)."""
+
     tweet_id: int
     author_id: int
+    in_reply_to_id: int | None = None
+    reply_to_author_id: int | None = None
+    mentioned_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,17 @@ class LikeChanged:
 
 
 @dataclass(frozen=True)
+class BoostChanged:
+    """boost_id is the boost's own time-ordered id: its entry's place in the followers' feeds."""
+
+    user_id: int
+    tweet_id: int
+    boosted: bool
+    boost_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
 class MessageSent:
     message_id: int
     sender_id: int
@@ -65,6 +82,7 @@ FAMILIES = {
     Followed: "follows",
     Unfollowed: "follows",
     LikeChanged: "likes",
+    BoostChanged: "boosts",
     MessageSent: "messages",
     MediaFinalized: "media",
 }

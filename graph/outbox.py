@@ -63,6 +63,21 @@ def group_committed(graph: Graph, name: str, when: str | None = None,
     return GroupCommit(write, alone=_worth_alone)
 
 
+def _write_then_record(tx: Tx, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:
+    rows = tx.run(name, **params)
+    row = rows[0] if rows else None
+    events = events_of(row) if row is not None else []
+    if events:
+        tx.run("outbox/record", events=[_record_params(e) for e in events])
+    return row, events
+
+
+def write_then_record(graph: Graph, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:
+    """The first row of the write `name` and the events that `events_of(row)` makes of it (the
+    removed follows of a block, a boost with its id), recorded in the same transaction."""
+    return graph.write_with(_write_then_record, name, params, events_of)
+
+
 def write_recording(graph: Graph, name: str, params: dict, event: Envelope | None,
                     when: str | None = None) -> dict | None:
     """The first row of the write `name`; `event` is recorded with it when the row exists and its

@@ -8,12 +8,14 @@ class RecommendationRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
 
-    def who_to_follow(self, user_id: int, limit: int) -> list[dict]:
-        """Friends of friends, best first: rows of (id, username, common, adamic_adar, rank, boost, score, via)."""
-        return self.graph.read("recommendations/who_to_follow", user_id=user_id, limit=limit)
+    def who_to_follow(self, user_id: int, limit: int, hidden: list[int] = ()) -> list[dict]:
+        """Friends of friends, best first, none in hidden: rows of (id, username, common,
+        adamic_adar, rank, boost, score, via)."""
+        return self.graph.read("recommendations/who_to_follow", user_id=user_id, limit=limit, hidden=list(hidden))
 
     def popular_users(self, user_id: int, limit: int, exclude: list[int]) -> list[dict]:
-        """The best-ranked accounts the user does not follow, other than those in exclude."""
+        """The best-ranked accounts the user does not follow, other than those in exclude (which
+        holds those hidden from the user too)."""
         return self.graph.read(
             "recommendations/popular_users", user_id=user_id, limit=limit, exclude=exclude
         )

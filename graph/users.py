@@ -44,6 +44,13 @@ class UserRepository:
         row = self.graph.read_one("users/id_by_username", username_key=username_key)
         return row["id"] if row else None
 
+    def ids_by_username(self, username_keys: list[str]) -> dict[str, int]:
+        """The users of these case-folded names that exist, as {key: id}."""
+        if not username_keys:
+            return {}
+        rows = self.graph.read("users/ids_by_username", keys=username_keys)
+        return {r["username"].casefold(): r["id"] for r in rows}
+
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public user objects in the order of ids; ids no longer in the graph are left out."""
         rows = {r["id"]: r for r in self.graph.read("users/hydrate", ids=ids, viewer_id=viewer_id)}

@@ -4,8 +4,8 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
-                           Unfollowed)
+from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted,
+                           TweetPosted, Unfollowed)
 from ranking.refresh import rescore
 from social import live, media, messages, notify, profiles, timeline
 
@@ -36,16 +36,19 @@ HANDLERS = {
         TweetDeleted: (_each(timeline.retract), profiles.on_counts_changed),
         Followed: (_each(timeline.backfill), profiles.on_counts_changed),
         Unfollowed: (_each(timeline.unmerge), profiles.on_counts_changed),
+        BoostChanged: (_each(timeline.fan_out_boost),),
     },
     "ranking": {
         LikeChanged: (_rescore,),
+        BoostChanged: (_rescore,),
     },
     "notify": {
-        TweetPosted: (live.announce_tweets,),
+        TweetPosted: (live.announce_tweets, notify.on_tweets_posted),
         TweetDeleted: (notify.on_tweets_deleted,),
         Followed: (notify.on_follows,),
         Unfollowed: (notify.on_unfollows,),
         LikeChanged: (notify.on_likes,),
+        BoostChanged: (notify.on_boosts,),
         MessageSent: (messages.deliver,),
     },
     "media": {

@@ -7,11 +7,11 @@ from domain.clock import now_ms
 from domain.errors import Unprocessable
 from domain.events import Followed, Unfollowed, envelop
 from domain.pages import PageRequest, split_page
-from social import ports
+from social import ports, visibility
 
 
-class FollowPorts(Protocol):
-    """What follows use: the follow graph and the event publisher."""
+class FollowPorts(visibility.VisibilityPorts, Protocol):
+    """What follows use: the follow graph, the event publisher, and the blocks between users."""
 
     users: ports.UserStore
     bus: ports.EventPublisher
@@ -26,6 +26,7 @@ def _not_self(follower_id: int, followee_id: int) -> None:
 def follow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     """True when this call made a new follow (a repeat is a no-op)."""
     _not_self(follower_id, followee_id)
+    visibility.check_may_interact(svc, follower_id, followee_id)
     event = envelop(Followed(follower_id, followee_id))
     created = svc.users.follow(follower_id, followee_id, now_ms(), event)
     if created:

@@ -1,5 +1,7 @@
 """Tweet objects for pages, spliced from Redis's pre-serialised bodies: the cached read path.
-Whatever Redis lacks is read from Neo4j once and written back."""
+Whatever Redis lacks is read from Neo4j once and written back. Every tweet shown to a viewer
+passes here, so this is where the visibility rule (social/visibility.py) leaves out hidden
+authors and boosters."""
 from __future__ import annotations
 
 from typing import Protocol
@@ -7,97 +9,149 @@ from typing import Protocol
 import orjson
 
 from cache.home_page import Hydration
-from social import ports
+from domain.entries import Entry
+from domain.tweet_state import COUNTS, FLAGS
+from social import ports, visibility
 
 
-class HydratePorts(Protocol):
-    """What hydration uses: the cached bodies, and the graph for what the cache lacks."""
+class HydratePorts(visibility.VisibilityPorts, Protocol):
+    """What hydration uses: the cached bodies, the graph for what the cache lacks, and the visibility rule."""
 
     tweets: ports.TweetStore
     users: ports.UserStore
     feed_source: ports.FeedSource
     tweet_cache: ports.TweetCache
 
+_TAIL = b',"like_count":%d,"liked":%s,"reply_count":%d,"boost_count":%d,"boosted":%s,"bookmarked":%s'
+_BOOL = {True: b"true", False: b"false"}
+
 
 def _fill_bodies(svc: HydratePorts, ids: list[int], bodies: list) -> list:
     missing = [t for t, b in zip(ids, bodies) if b is None]
     if not missing:
         return bodies
-    found = svc.tweets.hydrate(missing)
-    fresh = svc.tweet_cache.put(found)
+    fresh = svc.tweet_cache.put(svc.tweets.hydrate(missing))
     return [b if b is not None else fresh.get(t) for t, b in zip(ids, bodies)]
 
 
-def _fill_counts(svc: HydratePorts, ids: list[int], counts: list) -> list:
-    missing = [t for t, c in zip(ids, counts) if c is None]
+def _fill_counts(svc: HydratePorts, ids: list[int], counts: dict[str, list]) -> dict[str, list]:
+    missing = [t for i, t in enumerate(ids) if any(counts[k][i] is None for k in COUNTS)]
     if not missing:
         return counts
-    fresh = {}
-    for row in svc.feed_source.like_counts(missing):
-        svc.tweet_cache.set_like_count(row["id"], row["version"], row["like_count"])
-        fresh[row["id"]] = row["like_count"]
-    return [c if c is not None else fresh.get(t, 0) for t, c in zip(ids, counts)]
+    fresh: dict[str, dict[int, int]] = {k: {} for k in COUNTS}
+    for row in svc.feed_source.counts(missing):
+        for kind in COUNTS:
+            svc.tweet_cache.set_count(kind, row["id"], row[f"{kind}_version"], row[f"{kind}_count"])
+            fresh[kind][row["id"]] = row[f"{kind}_count"]
+    return {k: [c if c is not None else fresh[k].get(t, 0) for t, c in zip(ids, counts[k])] for k in COUNTS}
 
 
-def _liked(svc: HydratePorts, ids: list[int], viewer_id: int | None, liked) -> list[bool]:
+def _flags(svc: HydratePorts, ids: list[int], viewer_id: int | None, flags: dict[str, list | None]) -> dict[str, list]:
     if viewer_id is None:
-        return [False] * len(ids)
-    if liked is None:
-        all_liked = svc.feed_source.liked_by(viewer_id)
-        svc.tweet_cache.load_liked(viewer_id, all_liked)
-        liked_set = set(all_liked)
-        return [t in liked_set for t in ids]
-    return liked
+        return {k: [False] * len(ids) for k in FLAGS}
+    out = {}
+    for kind in FLAGS:
+        if flags[kind] is None:
+            all_flagged = svc.feed_source.flagged_by(kind, viewer_id)
+            svc.tweet_cache.load_flags(kind, viewer_id, all_flagged)
+            flagged = set(all_flagged)
+            out[kind] = [t in flagged for t in ids]
+        else:
+            out[kind] = flags[kind]
+    return out
 
 
-def _authors(svc: HydratePorts, author_ids: list[int], known: dict[int, bytes]) -> dict[int, bytes]:
-    """The authors' bodies: those already read (known), then Redis, then Neo4j for the rest."""
-    unique = list(dict.fromkeys(author_ids))
-    found = {a: known[a] for a in unique if known.get(a) is not None}
-    rest = [a for a in unique if a not in found]
+def users_json(svc: HydratePorts, user_ids: list[int], known: dict[int, bytes | None] | None = None) -> dict[int, bytes]:
+    """{id, username, display_name} of each user: those already read (known), then
+    `user_brief:{id}`, then Neo4j for the rest (written back)."""
+    unique = list(dict.fromkeys(user_ids))
+    found = {u: known[u] for u in unique if known and known.get(u) is not None}
+    rest = [u for u in unique if u not in found]
     if rest:
         found.update(zip(rest, svc.tweet_cache.users(rest)))
     missing = [a for a, b in found.items() if b is None]
     if missing:
-        users = svc.users.hydrate(missing)
-        found.update(svc.tweet_cache.put_users(users))
+        found.update(svc.tweet_cache.put_users(svc.users.hydrate(missing)))
     return found
 
 
 def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
     """{id, username, display_name} of each user that exists (ids as public strings)."""
-    return {u: orjson.loads(b) for u, b in _authors(svc, user_ids, {}).items() if b is not None}
+    return {u: orjson.loads(b) for u, b in users_json(svc, user_ids).items() if b is not None}
 
 
-def assemble(svc: HydratePorts, read: Hydration, viewer_id: int | None) -> dict[int, bytes]:
-    """JSON bytes of each tweet of read.ids that still exists, from what Redis held of it (read)
-    and, for what it lacked, from Neo4j (written back)."""
+def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
+    """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    bodies, counts, flags = svc.tweet_cache.read(ids, viewer_id)
+    return _assemble(svc, Hydration(ids, bodies, counts, flags, [None] * len(ids)), viewer_id, hidden)
+
+
+def _with(svc: HydratePorts, read: Hydration, ids: list[int], viewer_id: int | None) -> Hydration:
+    """read, completed by one read of the cache for the ids it lacks (a page continued from Neo4j)."""
+    rest = [t for t in dict.fromkeys(ids) if t not in set(read.ids)]
+    if not rest:
+        return read
+    bodies, counts, flags = svc.tweet_cache.read(rest, viewer_id)
+    return Hydration(
+        read.ids + rest, read.bodies + bodies, {k: read.counts[k] + counts[k] for k in COUNTS},
+        {k: None if read.flags.get(k) is None or flags.get(k) is None else read.flags[k] + flags[k] for k in flags},
+        read.authors + [None] * len(rest), read.users, read.relations)
+
+
+def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
+    """JSON bytes, without the closing brace, of each tweet of read.ids that exists and is not
+    hidden, from what Redis held of it (read) and, for what it lacked, from Neo4j (written back)."""
     bodies = _fill_bodies(svc, read.ids, read.bodies)
-    keep = [i for i, b in enumerate(bodies) if b is not None]
+    keep = [i for i, b in enumerate(bodies) if b is not None and int(b.split(b"|", 1)[0]) not in hidden]
     ids = [read.ids[i] for i in keep]
-    bodies = [bodies[i] for i in keep]
-    counts = _fill_counts(svc, ids, [read.counts[i] for i in keep])
-    liked = _liked(svc, ids, viewer_id, [read.liked[i] for i in keep] if read.liked is not None else None)
-    split = [b.split(b"|", 1) for b in bodies]
+    split = [bodies[i].split(b"|", 1) for i in keep]
+    counts = _fill_counts(svc, ids, {k: [v[i] for i in keep] for k, v in read.counts.items()})
+    flags = _flags(svc, ids, viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
     known = {int(b.split(b"|", 1)[0]): a for b, a in zip(read.bodies, read.authors) if b is not None}
-    authors = _authors(svc, [int(a) for a, _ in split], known)
+    authors = users_json(svc, [int(a) for a, _ in split], known)
     return {
-        t: head + b',"author":' + authors[int(a)] + b',"like_count":%d,"liked":%s}' % (n, b"true" if l else b"false")
-        for t, (a, head), n, l in zip(ids, split, counts, liked)
+        t: head + b',"author":' + authors[int(a)] + _TAIL % (
+            counts["like"][n], _BOOL[flags["liked"][n]], counts["reply"][n], counts["boost"][n],
+            _BOOL[flags["boosted"][n]], _BOOL[flags["bookmarked"][n]])
+        for n, (t, (a, head)) in enumerate(zip(ids, split))
         if authors.get(int(a)) is not None
     }
 
 
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
-    """JSON bytes of each tweet of ids that still exists."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return {}
-    bodies, counts, liked = svc.tweet_cache.read(ids, viewer_id)
-    return assemble(svc, Hydration(ids, bodies, counts, liked, [None] * len(ids)), viewer_id)
+    """JSON bytes of each tweet of ids that exists and that the viewer sees."""
+    bodies = _tweet_bodies(svc, ids, viewer_id, visibility.hidden(svc, viewer_id))
+    return {t: b + b"}" for t, b in bodies.items()}
 
 
 def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> list[bytes]:
-    """JSON bytes of each tweet that still exists, in the order of ids."""
+    """JSON bytes of each tweet that still exists and that the viewer sees, in the order of ids."""
     found = tweets_by_id(svc, ids, viewer_id)
     return [found[t] for t in ids if t in found]
+
+
+def entries_json(svc: HydratePorts, entries: list[Entry], extra_ids: list[int], viewer_id: int | None,
+                 read: Hydration | None = None) -> tuple[list[bytes], list[bytes]]:
+    """Feed entries (entry id, tweet id, booster id or None) as tweets, a boost with `boosted_by`,
+    each tweet once (its newest entry); and the tweets of extra_ids, hydrated in the same pass,
+    from what the page's script read (read) when given. Entries by hidden authors or boosters are
+    left out."""
+    hidden = visibility.hidden(svc, viewer_id, read.relations if read is not None else None)
+    entries = [e for e in entries if e[2] not in hidden]
+    ids = [e[1] for e in entries] + extra_ids
+    if read is None:
+        bodies = _tweet_bodies(svc, ids, viewer_id, hidden)
+    else:
+        bodies = _assemble(svc, _with(svc, read, ids, viewer_id), viewer_id, hidden)
+    boosters = users_json(svc, [e[2] for e in entries if e[2] is not None], read.users if read is not None else None)
+    shown, seen = [], set()
+    for _, tweet_id, booster_id in entries:
+        body = bodies.get(tweet_id)
+        if body is None or tweet_id in seen or (booster_id is not None and boosters.get(booster_id) is None):
+            continue
+        seen.add(tweet_id)
+        shown.append(body + (b',"boosted_by":' + boosters[booster_id] + b"}" if booster_id is not None else b"}"))
+    return shown, [bodies[t] + b"}" for t in extra_ids if t in bodies]

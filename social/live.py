@@ -7,13 +7,14 @@ from typing import Protocol
 import orjson
 
 from domain.events import Envelope, TweetPosted
-from social import hydrate, ports
+from social import hydrate, ports, visibility
 
 PUSH_BATCH = 1000
 
 
 class LivePorts(hydrate.HydratePorts, Protocol):
-    """What pushing uses: the users' live streams, and the follow graph and cached tweets for tweet frames."""
+    """What pushing uses: the users' live streams, the follow graph and cached tweets for tweet frames,
+    and the visibility rule through hydration (a reader who does not see the author gets no frame)."""
 
     user_streams: ports.UserStreams
     fanout_threshold: int
@@ -40,7 +41,7 @@ def announce_tweets(svc: LivePorts, events: list[Envelope]) -> None:
         readers = [posted.author_id]
         if svc.feed_source.follower_count(posted.author_id) <= svc.fanout_threshold:
             readers += svc.feed_source.followers(posted.author_id)
-        readers = svc.user_streams.recently_seen(readers)
+        readers = visibility.seeing(svc, svc.user_streams.recently_seen(readers), posted.author_id)
         found = hydrate.tweets_by_id(svc, [posted.tweet_id], None) if readers else {}
         if found:
             data = f'{{"type":"tweet","tweet":{found[posted.tweet_id].decode()}}}'

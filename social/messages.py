@@ -10,11 +10,12 @@ from domain.errors import NotFound, Unprocessable
 from domain.events import Envelope, MessageSent, envelop
 from domain.ids import new_id
 from domain.pages import PageRequest, split_page
-from social import accounts, live, notify, ports
+from social import accounts, live, notify, ports, visibility
 
 
 class MessagePorts(notify.NotifyPorts, Protocol):
-    """What messages use: their graph store, the event publisher, and notifications for delivery."""
+    """What messages use: their graph store, the event publisher, notifications for delivery (and
+    the blocks between users, through them)."""
 
     users: ports.UserStore
     messages: ports.MessageStore
@@ -31,6 +32,7 @@ def _other(svc: MessagePorts, viewer_id: int, username: str) -> int:
 def send(svc: MessagePorts, sender_id: int, to_username: str, text: str) -> dict:
     text = rules.check_message_text(text)
     recipient_id = _other(svc, sender_id, to_username)
+    visibility.check_may_interact(svc, sender_id, recipient_id)
     message_id = new_id()
     event = envelop(MessageSent(message_id, sender_id, recipient_id))
     message = svc.messages.create(message_id, sender_id, recipient_id, text, event.at_ms, event)

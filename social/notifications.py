@@ -1,16 +1,19 @@
-"""Use cases of reading notifications (like, follow, message; kept in Neo4j by social/notify.py):
-the page with its unread count, and marking them read."""
+"""Use cases of reading notifications (like, follow, message, reply, mention, boost; kept in Neo4j
+by social/notify.py): the page with its unread count, and marking them read."""
 from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
 from domain.ids import public
 from domain.pages import PageRequest, split_page
-from social import ports
+from social import hydrate, ports, visibility
 
 
-class ReadPorts(Protocol):
-    """What reading notifications uses: their graph store."""
+class ReadPorts(hydrate.HydratePorts, Protocol):
+    """What reading notifications uses: their graph store, and the tweets they are about as the
+    recipient sees them (hydration, with the visibility rule)."""
 
     notifications: ports.NotificationStore
 
@@ -18,7 +21,28 @@ class ReadPorts(Protocol):
 def page(svc: ReadPorts, user_id: int, page: PageRequest) -> tuple[list[dict], str | None, int]:
     ids = svc.notifications.page_ids(user_id, page.key[0] if page.key else None, page.limit + 1)
     ids, cursor = split_page(ids, page.limit, lambda i: (i,))
-    return present(svc.notifications.hydrate(ids)), cursor, svc.notifications.unread_count(user_id)
+    rows = _with_tweets(svc, svc.notifications.hydrate(ids), user_id)
+    shown = _unhidden(present(rows), visibility.hidden(svc, user_id))
+    return shown, cursor, svc.notifications.unread_count(user_id)
+
+
+def _with_tweets(svc: ReadPorts, rows: list[dict], user_id: int) -> list[dict]:
+    """Each tweet a notification is about, as the one tweet-object path builds it (the same object
+    its live frame carried); None where it is gone."""
+    ids = [r["tweet"]["id"] for r in rows if r["tweet"] is not None]
+    found = hydrate.tweets_by_id(svc, ids, user_id)
+    return [{**r, "tweet": orjson.loads(found[r["tweet"]["id"]]) if r["tweet"]["id"] in found else None}
+            if r["tweet"] is not None else r for r in rows]
+
+
+def _unhidden(notes: list[dict], hidden: frozenset[int]) -> list[dict]:
+    """Notifications without the actors the recipient does not see; one left with none goes."""
+    shown = []
+    for note in notes:
+        actors = [a for a in note["actors"] if int(a["id"]) not in hidden]
+        if actors:
+            shown.append({**note, "actor": actors[0], "actors": actors} if len(actors) < len(note["actors"]) else note)
+    return shown
 
 
 def mark_read(svc: ReadPorts, user_id: int, up_to: int | None) -> None:

@@ -11,9 +11,9 @@ from typing import Protocol
 import orjson
 
 from domain.clock import iso_ms
-from domain.events import Envelope, runs
+from domain.events import Envelope, TweetPosted, runs
 from domain.ids import id_time_ms
-from social import hydrate, live, ports
+from social import hydrate, live, ports, visibility
 
 HOUR_MS = 3_600_000
 
@@ -30,11 +30,17 @@ def _like_prefix(tweet_id: int) -> str:
     return f"like:{tweet_id}"
 
 
+def _boost_prefix(tweet_id: int) -> str:
+    return f"boost:{tweet_id}"
+
+
 def item(event: Envelope, type: str, prefix: str, member: int, actor_id: int, recipient_id: int,
-         tweet_id: int | None = None, message_id: int | None = None) -> dict:
-    """One event as cypher/notifications/add.cypher and the Redis groups take it."""
+         tweet_id: int | None = None, message_id: int | None = None, nth: int = 0) -> dict:
+    """One event as cypher/notifications/add.cypher and the Redis groups take it. The nth recipient
+    of an event that notifies several (a reply that mentions) gets its own notification id, the
+    event's id + nth."""
     return {
-        "event_id": event.id, "at_ms": event.at_ms, "hour": event.at_ms // HOUR_MS, "type": type,
+        "event_id": event.id + nth, "at_ms": event.at_ms, "hour": event.at_ms // HOUR_MS, "type": type,
         "prefix": prefix, "member": member, "actor_id": actor_id, "recipient_id": recipient_id,
         "tweet_id": tweet_id, "message_id": message_id,
     }
@@ -47,6 +53,8 @@ def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int
     the notifications to Neo4j. `about` holds, by event id, what a frame carries besides the group
     (its tweet or message)."""
     pairs = [(e, i) for e, i in pairs if i["recipient_id"] != i["actor_id"]]  # nobody hears of their own act
+    relations = visibility.relations_of(svc, [i["recipient_id"] for _, i in pairs])
+    pairs = [(e, i) for e, i in pairs if i["actor_id"] not in relations[i["recipient_id"]].hidden]
     if not pairs:
         live.push(svc, list(then))
         return
@@ -68,27 +76,57 @@ def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int
 
 
 def _liked_tweets(svc: NotifyPorts, events: list[Envelope]) -> dict[int, dict]:
-    """Each liked tweet that still exists, as its author (the like's recipient) sees it: from the
-    Redis read model, with one graph read for the batch's `liked` flags (the author's own likes)."""
-    tweets = {t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, list({e.event.tweet_id for e in events}), None).items()}
-    for t in svc.tweets.liked_by_author(list(tweets)):
-        tweets[t]["liked"] = True
-    return tweets
+    """Each liked (or boosted) tweet that still exists, as its author (the recipient) sees it."""
+    tweet_ids = list({e.event.tweet_id for e in events})
+    authors = {t: int(orjson.loads(b)["author"]["id"]) for t, b in hydrate.tweets_by_id(svc, tweet_ids, None).items()}
+    seen: dict[int, dict] = {}
+    for author in set(authors.values()):
+        mine = [t for t, a in authors.items() if a == author]
+        seen.update({t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, mine, author).items()})
+    return seen
 
 
-def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
-    """Likes notify the tweet's author; unlikes take the like back (in order, run by run)."""
+def _reactions(svc: NotifyPorts, events: list[Envelope], type: str, prefix, added) -> None:
+    """Likes and boosts notify the tweet's author; their undoing takes them back (in order, run by run)."""
     tweets = _liked_tweets(svc, events)
-    for liked, run in runs(events, lambda e: e.event.liked):
+    for on, run in runs(events, added):
         pairs = [
-            (e, item(e, "like", _like_prefix(e.event.tweet_id), e.event.user_id, e.event.user_id,
+            (e, item(e, type, prefix(e.event.tweet_id), e.event.user_id, e.event.user_id,
                      int(tweets[e.event.tweet_id]["author"]["id"]), tweet_id=e.event.tweet_id))
             for e in run if e.event.tweet_id in tweets
         ]
-        if liked:
+        if on:
             notify(svc, pairs, {e.id: {"tweet": tweets[e.event.tweet_id]} for e, _ in pairs})
         else:
             _retract(svc, [i for _, i in pairs])
+
+
+def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:
+    _reactions(svc, events, "like", _like_prefix, lambda e: e.event.liked)
+
+
+def on_boosts(svc: NotifyPorts, events: list[Envelope]) -> None:
+    _reactions(svc, events, "boost", _boost_prefix, lambda e: e.event.boosted)
+
+
+def on_tweets_posted(svc: NotifyPorts, events: list[Envelope]) -> None:
+    """A reply notifies the author it answers (type reply); a mention notifies the mentioned user
+    (type mention), unless the reply already told them. Each stands alone, as in Mastodon."""
+    pairs = []
+    for e in events:
+        posted: TweetPosted = e.event
+        told, first = {posted.author_id}, len(pairs)
+        recipients = [("reply", posted.reply_to_author_id)] + [("mention", m) for m in posted.mentioned_ids]
+        for kind, recipient in recipients:
+            if recipient is not None and recipient not in told:
+                told.add(recipient)
+                pairs.append((e, item(e, kind, f"{kind}:{posted.tweet_id}", posted.author_id, posted.author_id,
+                                      recipient, tweet_id=posted.tweet_id, nth=len(pairs) - first)))
+    if not pairs:
+        return
+    found = hydrate.tweets_by_id(svc, list({e.event.tweet_id for e, _ in pairs}), None)
+    pairs = [(e, i) for e, i in pairs if e.event.tweet_id in found]
+    notify(svc, pairs, {e.id: {"tweet": orjson.loads(found[e.event.tweet_id])} for e, _ in pairs})
 
 
 def _retract(svc: NotifyPorts, items: list[dict]) -> None:
@@ -109,6 +147,7 @@ def on_unfollows(svc: NotifyPorts, events: list[Envelope]) -> None:
 
 
 def on_tweets_deleted(svc: NotifyPorts, events: list[Envelope]) -> None:
-    groups = [{"recipient_id": e.event.author_id, "prefix": _like_prefix(e.event.tweet_id)} for e in events]
+    groups = [{"recipient_id": e.event.author_id, "prefix": prefix(e.event.tweet_id)}
+              for e in events for prefix in (_like_prefix, _boost_prefix)]
     svc.notification_groups.forget(groups)
     svc.notifications.forget(groups)

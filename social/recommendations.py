@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from social import ports
+from social import ports, visibility
 
 
-class RecommendationPorts(Protocol):
-    """What recommendations use."""
+class RecommendationPorts(visibility.VisibilityPorts, Protocol):
+    """What recommendations use, the visibility rule among it."""
 
     users: ports.UserStore
     recommendations: ports.RecommendationSource
@@ -29,12 +29,13 @@ def because_followed_by(via: list[str], common: int) -> str:
 def who_to_follow(svc: RecommendationPorts, user_id: int, limit: int) -> list[dict]:
     """Friends of friends first; when they run short (a new account), the best-ranked accounts
     fill the list with score 0, so that nobody starts with an empty list."""
+    hidden = sorted(visibility.hidden(svc, user_id))
     picks = [
         (row["id"], row["score"], because_followed_by(row["via"], row["common"]))
-        for row in svc.recommendations.who_to_follow(user_id, limit)
+        for row in svc.recommendations.who_to_follow(user_id, limit, hidden)
     ]
     if len(picks) < limit:
-        chosen = [user for user, _, _ in picks]
+        chosen = [user for user, _, _ in picks] + hidden
         picks += [
             (row["id"], 0.0, POPULAR_REASON)
             for row in svc.recommendations.popular_users(user_id, limit - len(picks), chosen)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.events import Followed, TweetDeleted, TweetPosted, Unfollowed
+from domain.entries import Entry, boost_member, parse_member
+from domain.events import BoostChanged, Followed, TweetDeleted, TweetPosted, Unfollowed
 from domain.pages import PageRequest, split_page
 from cache.home_page import Cold, HomePage
 from social import ports
@@ -51,6 +52,20 @@ def fan_out(svc: TimelinePorts, event: TweetPosted) -> None:
         svc.feeds.push([event.author_id, *svc.feed_source.followers(event.author_id)], event.tweet_id)
 
 
+def fan_out_boost(svc: TimelinePorts, event: BoostChanged) -> None:
+    """A boost enters the booster's own and their followers' feeds (each only if it does not show
+    the tweet yet), or a celebrity's recent entries; an unboost takes it back out."""
+    member = boost_member(event.boost_id, event.tweet_id, event.user_id)
+    celebrity = is_celebrity(svc, event.user_id)
+    readers = [event.user_id] + ([] if celebrity else svc.feed_source.followers(event.user_id))
+    if event.boosted:
+        svc.feeds.push_boost(readers, event.boost_id, event.tweet_id, event.user_id)
+        svc.tweet_cache.push_author_tweet(event.user_id, member)
+    else:
+        svc.feeds.remove_boost(readers, event.boost_id, event.tweet_id, event.user_id)
+        svc.tweet_cache.remove_author_entry(event.user_id, member)
+
+
 def retract(svc: TimelinePorts, event: TweetDeleted) -> None:
     svc.feeds.remove([event.author_id, *svc.feed_source.followers(event.author_id)], [event.tweet_id])
     svc.popular.remove(event.tweet_id, event.author_id)
@@ -86,21 +101,22 @@ def _read(svc: TimelinePorts, viewer_id: int, before: int | None, want: int, k: 
     raise RuntimeError(f"the home feed of {viewer_id} stayed cold after its rebuild")
 
 
-def home_page(svc: TimelinePorts, viewer_id: int, page: PageRequest, k: int = 0) -> tuple[HomePage, list[int], str | None]:
-    """One page of the home feed (and, with k, the network top and what Redis holds of each tweet):
-    cached ids merged with followed celebrities' recent tweets; past the cached 800, the page
-    continues from the Cypher query, ordered and paged the same way."""
+def home_page(svc: TimelinePorts, viewer_id: int, page: PageRequest, k: int = 0) -> tuple[HomePage, list[Entry], str | None]:
+    """One page of the home feed as entries (entry id, tweet id, booster id or None) and, with k,
+    the network top and what Redis holds of each tweet: cached entries merged with followed
+    celebrities' recent ones; past the cached 800, the page continues from the Cypher query,
+    ordered and paged the same way (by entry id)."""
     before = page.key[0] if page.key else None
     want = page.limit + 1
     got = _read(svc, viewer_id, before, want, k)
-    ids = got.ids
-    if len(ids) < want and got.full:
-        rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
-        ids = ids + svc.tweets.home_page(viewer_id, rest)
-    ids, cursor = split_page(ids, page.limit, lambda i: (i,))
-    return got, ids, cursor
+    entries = got.entries
+    if len(entries) < want and got.full:
+        rest = PageRequest(limit=want - len(entries) - 1, key=(entries[-1][0],) if entries else page.key)
+        entries = entries + [parse_member(m) for m in svc.tweets.home_page(viewer_id, rest)]
+    entries, cursor = split_page(entries, page.limit, lambda e: (e[0],))
+    return got, entries, cursor
 
 
-def home_ids(svc: TimelinePorts, viewer_id: int, page: PageRequest) -> tuple[list[int], str | None]:
-    _, ids, cursor = home_page(svc, viewer_id, page)
-    return ids, cursor
+def home_entries(svc: TimelinePorts, viewer_id: int, page: PageRequest) -> tuple[list[Entry], str | None]:
+    _, entries, cursor = home_page(svc, viewer_id, page)
+    return entries, cursor

@@ -67,6 +67,14 @@ class Following(Out):
     following: bool
 
 
+class Blocking(Out):
+    blocking: bool
+
+
+class Muting(Out):
+    muting: bool
+
+
 # --- tweets --------------------------------------------------------------------------------------
 
 class ReplyTarget(Out):
@@ -141,6 +149,37 @@ class TweetList(Out):
     tweets: list[Tweet]
 
 
+class Boosted(Out):
+    boosted: bool
+    boost_count: int = Field(ge=0)
+
+
+class Bookmarked(Out):
+    bookmarked: bool
+
+
+class Placeholder(Out):
+    """A tweet of a thread the viewer cannot read: deleted (it has replies), or by a user hidden
+    from the viewer (a block or a mute)."""
+
+    id: str = Id
+    unavailable: Literal["deleted", "hidden"]
+
+
+class Context(Out):
+    ancestors: list[Tweet | Placeholder] = Field(description="The tweets it answers, up to the thread's root, oldest first.")
+    descendants: list[Tweet | Placeholder] = Field(description="The replies below it, oldest first.")
+
+
+class TagCount(Out):
+    tag: str = Field(description="Case-folded, without '#'.")
+    count: int = Field(ge=1, description="Tweets with the tag in the last 24 hours.")
+
+
+class TrendingTags(Out):
+    tags: list[TagCount]
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 class Page(Out):
@@ -156,6 +195,13 @@ def page_of(items: str, model: type[BaseModel], name: str | None = None, **extra
 UserPage = page_of("users", User)
 TweetPage = page_of("tweets", Tweet)
 HomePage = page_of("tweets", Tweet, "HomePage", popular=(list[Tweet], Field(description="The network's top k.")))
+
+
+class SearchPage(Page):
+    """`tweets` for type=tweets, `users` for type=users."""
+
+    tweets: list[Tweet] | None = None
+    users: list[User] | None = None
 
 
 # --- notifications and messages --------------------------------------------------------------------

@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 from urllib.parse import urlencode
 
-from flask import jsonify, request
+import orjson
+from flask import Response, jsonify, request
 
 from domain.sessions import Session
 
@@ -42,3 +43,17 @@ def page(name: str, items: list, cursor: str | None, **extra):
 
 def no_content():
     return "", 204
+
+
+def json_bytes(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/json")
+
+
+def raw_array(items: list[bytes]) -> bytes:
+    return b"[" + b",".join(items) + b"]"
+
+
+def raw_page(name: str, items: list[bytes], cursor: str | None) -> Response:
+    """A page of objects already serialised (tweets from the cached read path)."""
+    body = b'{"%s":%s,"next_cursor":%s}' % (name.encode(), raw_array(items), orjson.dumps(cursor))
+    return with_next_link(json_bytes(body), cursor)

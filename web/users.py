@@ -5,12 +5,12 @@ import orjson
 from flask import Blueprint, Response, jsonify
 from flask_login import current_user
 
-from social import accounts, follows, profiles, tweets
+from social import accounts, follows, profiles, relations, tweets
 from web.context import services as svc
 from web.inputs import Body, PageQuery, query, takes
-from web.outputs import Following, Me, TweetPage, UserBody, UserPage, responds
+from web.outputs import Blocking, Following, Me, Muting, TweetPage, UserBody, UserPage, responds
 from web.policy import PUBLIC, SIGNED_IN, allow, current_grant
-from web.presenters import page
+from web.presenters import page, raw_page
 from web.security import viewer_id
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
@@ -58,7 +58,7 @@ def user(username: str):
 def user_tweets(username: str, query: PageQuery):
     """A user's tweets, newest first."""
     items, cursor = tweets.tweets_of(svc(), accounts.user_id_of(svc(), username), query.page(1), viewer_id())
-    return page("tweets", items, cursor)
+    return raw_page("tweets", items, cursor)
 
 
 @bp.get("/<username>/followers")
@@ -85,7 +85,7 @@ def following(username: str, query: PageQuery):
 
 @bp.post("/<username>/follow")
 @allow(SIGNED_IN, rate="follows")
-@responds(Following, errors=(422,))
+@responds(Following, errors=(403, 422))
 def follow(username: str):
     """Follow a user (idempotent)."""
     follows.follow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
@@ -99,3 +99,39 @@ def unfollow(username: str):
     """Stop following a user (idempotent)."""
     follows.unfollow(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
     return jsonify({"following": False})
+
+
+@bp.post("/<username>/block")
+@allow(SIGNED_IN, rate="follows")
+@responds(Blocking, errors=(422,))
+def block(username: str):
+    """Block a user (idempotent): follows between you go both ways, and neither sees the other."""
+    relations.block(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"blocking": True})
+
+
+@bp.delete("/<username>/block")
+@allow(SIGNED_IN, rate="follows")
+@responds(Blocking, errors=(422,))
+def unblock(username: str):
+    """Unblock a user (idempotent)."""
+    relations.unblock(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"blocking": False})
+
+
+@bp.post("/<username>/mute")
+@allow(SIGNED_IN, rate="follows")
+@responds(Muting, errors=(422,))
+def mute(username: str):
+    """Mute a user (idempotent): their tweets and notifications are hidden from you only."""
+    relations.mute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"muting": True})
+
+
+@bp.delete("/<username>/mute")
+@allow(SIGNED_IN, rate="follows")
+@responds(Muting, errors=(422,))
+def unmute(username: str):
+    """Unmute a user (idempotent)."""
+    relations.unmute(svc(), current_user.user_id, accounts.user_id_of(svc(), username))
+    return jsonify({"muting": False})

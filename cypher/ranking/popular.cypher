@@ -8,10 +8,14 @@ CALL (t, n) {
   MATCH (liker:User)-[:LIKED]->(t)
   RETURN sum(1.0 + n * coalesce(liker.rank, 0.0)) AS like_weight
 }
-WITH t, author, like_weight, n,
+CALL (t, n) {
+  MATCH (booster:User)-[:BOOSTED]->(t)
+  RETURN sum(2.0 * (1.0 + n * coalesce(booster.rank, 0.0))) AS boost_weight
+}
+WITH t, author, like_weight, boost_weight, n,
      (($now_ms - t.created_at.epochMillis) / 3600000.0) AS age_hours
 RETURN t.id AS id, author.id AS author_id,
-       (like_weight + log10(1.0 + COUNT { (author)<-[:FOLLOWS]-() }) + n * coalesce(author.rank, 0.0))
+       (like_weight + boost_weight + log10(1.0 + COUNT { (author)<-[:FOLLOWS]-() }) + n * coalesce(author.rank, 0.0))
        / ((CASE WHEN age_hours < 0 THEN 0.0 ELSE age_hours END) + 2.0) ^ 1.8 AS score
 ORDER BY score DESC, id DESC
 LIMIT $k

@@ -10,6 +10,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from cache.feeds import FEED_SIZE, feed_key
+from domain.entries import parse_member
 from domain.clock import now_ms
 from domain.ids import new_id
 from domain.pages import PageRequest, decode_cursor
@@ -36,19 +37,24 @@ def new_user(svc) -> int:
     return int(accounts.register(svc, unique_name(), "long-password", None)["id"])
 
 
-def cached_feed(svc, user_id: int, limit: int = 7) -> list[int]:
-    """Every id of the cached home feed, walked page by page through its cursors."""
+def plain(entry: tuple) -> int | tuple:
+    """A post as its tweet id, a boost as its whole entry."""
+    return entry[1] if entry[2] is None else entry
+
+
+def cached_feed(svc, user_id: int, limit: int = 7) -> list:
+    """Every entry of the cached home feed, walked page by page through its cursors."""
     ids, key = [], None
     while True:
-        page, cursor = timeline.home_ids(svc, user_id, PageRequest(limit=limit, key=key))
-        ids += page
+        page, cursor = timeline.home_entries(svc, user_id, PageRequest(limit=limit, key=key))
+        ids += [plain(e) for e in page]
         if cursor is None:
             return ids
         key = decode_cursor(cursor, 1)
 
 
-def truth(svc, user_id: int) -> list[int]:
-    return svc.tweets.home_page(user_id, PageRequest(limit=10_000))
+def truth(svc, user_id: int) -> list:
+    return [plain(parse_member(m)) for m in svc.tweets.home_page(user_id, PageRequest(limit=10_000))]
 
 
 def test_fan_out_reaches_warm_follower_feeds(svc_for):

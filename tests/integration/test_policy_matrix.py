@@ -79,14 +79,17 @@ class Row:
     def path(self, rule) -> str:
         values = {}
         for name in rule.arguments:
-            if name == "username":
-                values[name] = bare_user(self.services) if "/admin/" in rule.rule else self.owner_name
+            if name == "username":  # a block or mute of the owner would refuse the rows after it
+                fresh = "/admin/" in rule.rule or rule.rule.endswith(("/block", "/mute"))
+                values[name] = bare_user(self.services) if fresh else self.owner_name
             elif name == "tweet_id":
                 values[name] = tweets.post_tweet(self.services, self.owner_id, "matrix")["id"]
             elif name == "session_id":
                 values[name] = self.services.sessions.create(self.owner_id, self.owner_name, "matrix")[1].id
             elif name == "token_id":
                 values[name] = accounts.create_token(self.services, self.owner_id, "matrix")["id"]
+            elif name == "tag":
+                values[name] = "matrix"
             elif name == "media_id" and "file_name" in rule.arguments:
                 values[name], values["file_name"] = ready_media(self.services, self.owner_id)
             elif name == "media_id":

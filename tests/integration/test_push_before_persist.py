@@ -12,7 +12,8 @@ import pytest
 from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged
 from domain.ids import new_id
-from social import accounts, notify, tweets
+from domain.pages import PageRequest
+from social import accounts, notifications, notify, tweets
 from tests.conftest import unique_name
 
 
@@ -26,9 +27,8 @@ def _frames(services, user_id: int) -> list[dict]:
 
 
 def _listed(services, user_id: int) -> list[dict]:
-    from social.notifications import present
-
-    return present(services.notifications.hydrate(services.notifications.page_ids(user_id, None, 20)))
+    """The groups as GET /notifications lists them."""
+    return notifications.page(services, user_id, PageRequest(limit=20))[0]
 
 
 def _event(event, later_ms: int = 0) -> Envelope:

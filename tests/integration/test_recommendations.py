@@ -123,7 +123,7 @@ def expected_who_to_follow(net: Net, users: int) -> dict[str, dict]:
 
 def test_who_to_follow_matches_networkx_common_neighbours_adamic_adar_and_rank_boost(net, services):
     users = user_count(services)
-    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=100)
+    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=100, hidden=[])
     expected = expected_who_to_follow(net, users)
 
     assert [net.role[r["id"]] for r in rows] == sorted(
@@ -140,7 +140,7 @@ def test_who_to_follow_matches_networkx_common_neighbours_adamic_adar_and_rank_b
 
 
 def test_who_to_follow_leaves_out_self_followed_and_suspended_accounts_and_boosts_by_rank(net, services):
-    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=100)
+    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=100, hidden=[])
     roles = [net.role[r["id"]] for r in rows]
     assert not {"me", "a", "b", "c", "sus"} & set(roles)
     # f and g are each followed by one of my followees; g's has fewer ties (the higher
@@ -148,7 +148,7 @@ def test_who_to_follow_leaves_out_self_followed_and_suspended_accounts_and_boost
     by_role = {net.role[r["id"]]: r for r in rows}
     assert by_role["g"]["adamic_adar"] > by_role["f"]["adamic_adar"]
     assert roles.index("f") < roles.index("g")
-    top = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=2)
+    top = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=2, hidden=[])
     assert [r["id"] for r in top] == [r["id"] for r in rows[:2]]
 
 
@@ -160,7 +160,7 @@ def test_adamic_adar_equals_networkx_index_on_the_undirected_view_when_follows_a
     for a, b in edges:
         services.users.follow(a, b, now_ms())
     [(_, _, index)] = nx.adamic_adar_index(nx.Graph(edges), [(me, cand)])
-    [row] = services.graph.read("recommendations/who_to_follow", user_id=me, limit=10)
+    [row] = services.graph.read("recommendations/who_to_follow", user_id=me, limit=10, hidden=[])
     assert row["id"] == cand and row["common"] == 2
     assert row["adamic_adar"] == pytest.approx(index, rel=1e-12)
 
@@ -210,7 +210,7 @@ def test_trending_in_network_counts_recent_likes_by_followed_users(net, services
 
 def test_follows_endpoint_serves_who_to_follow_with_scores_and_reasons(net, services):
     body = net.me.get("/api/v1/recommendations/follows?limit=5").get_json()
-    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=5)
+    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=5, hidden=[])
     assert [s["user"]["id"] for s in body["users"]] == [str(r["id"]) for r in rows]
     assert [s["score"] for s in body["users"]] == pytest.approx([r["score"] for r in rows], rel=1e-12)
     by_role = {net.role[int(s["user"]["id"])]: s for s in body["users"]}
@@ -261,12 +261,12 @@ def test_cypher_run_prints_a_recommendation_table(net, app, services):
     cli_app = create_app(services=services)
     register_commands(cli_app)
     runner = cli_app.test_cli_runner()
-    result = runner.invoke(args=["cypher", "run", "recommendations/who_to_follow", f"user_id={net.id['me']}", "limit=2"])
+    result = runner.invoke(args=["cypher", "run", "recommendations/who_to_follow", f"user_id={net.id['me']}", "limit=2", "hidden=[]"])
     assert result.exit_code == 0, result.output
     header, rule, first, second, count = result.output.splitlines()
     assert header.split() == "id | username | common | adamic_adar | rank | boost | score | via".split()
     assert set(rule) <= {"-", "+"} and count == "(2 rows)"
-    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=2)
+    rows = services.graph.read("recommendations/who_to_follow", user_id=net.id["me"], limit=2, hidden=[])
     assert first.split(" | ")[1].strip() == rows[0]["username"]
 
     refused = runner.invoke(args=["cypher", "run", "migrations/0001_core_schema"])

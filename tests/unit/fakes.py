@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 import orjson
 
 from cache.home_page import Cold, HomePage, Hydration
+from domain.entries import parse_member
 from domain.events import Envelope
+from domain.tweet_state import COUNTS, FLAGS
+from domain.visibility import Relations
 
 
 class Events:
@@ -30,6 +33,8 @@ class Graph:
     likes: set[tuple[int, int]] = field(default_factory=set)
     versions: dict[int, int] = field(default_factory=dict)
     outbox: list[Envelope] = field(default_factory=list)
+    blocks: set[tuple[int, int]] = field(default_factory=set)
+    mutes: set[tuple[int, int]] = field(default_factory=set)
 
     def add_user(self, user_id: int, username: str) -> None:
         self.users[user_id] = {"id": user_id, "username": username, "display_name": username.title()}
@@ -45,11 +50,21 @@ class TweetStore:
     def __init__(self, graph: Graph):
         self.g = graph
 
-    def create(self, tweet_id, author_id, text, now_ms, event=None, media_ids=()) -> dict:
-        self.g.tweets[tweet_id] = {"author_id": author_id, "text": text, "created_at": str(now_ms)}
+    def create(self, tweet_id, author_id, text, now_ms, event=None, media_ids=(), *, in_reply_to_id=None,
+               mentioned_ids=(), tags=()) -> dict | None:
+        self.g.tweets[tweet_id] = {"author_id": author_id, "text": text, "created_at": str(now_ms),
+                                   "in_reply_to_id": in_reply_to_id, "tags": sorted(tags),
+                                   "mentions": sorted(self.g.users[m]["username"] for m in mentioned_ids)}
         if event is not None:
             self.g.outbox.append(event)
-        return self.hydrate([tweet_id])[0]
+        return {**self.hydrate([tweet_id])[0], "parent_replies": None}
+
+    def author_id(self, tweet_id):
+        row = self.g.tweets.get(tweet_id)
+        return row["author_id"] if row else None
+
+    def reply_target(self, tweet_id):
+        return self.author_id(tweet_id)
 
     def hydrate(self, ids, viewer_id=None) -> list[dict]:
         out = []
@@ -59,6 +74,8 @@ class TweetStore:
                 author = self.g.users[row["author_id"]]
                 out.append({"id": str(t), "text": row["text"], "created_at": row["created_at"],
                             "author": {**author, "id": str(author["id"])},
+                            "in_reply_to": None,
+                            "entities": {"mentions": row.get("mentions", []), "hashtags": row.get("tags", [])},
                             "like_count": sum(1 for _, lt in self.g.likes if lt == t),
                             "liked": (viewer_id, t) in self.g.likes})
         return out
@@ -80,11 +97,11 @@ class TweetStore:
     def unlike(self, user_id, tweet_id, event=None):
         return self._liked(user_id, tweet_id, False, event)
 
-    def home_page(self, viewer_id, page) -> list[int]:
+    def home_page(self, viewer_id, page) -> list[str]:
         authors = {viewer_id} | {b for a, b in self.g.follows if a == viewer_id}
         before = page.key[0] if page.key else None
         ids = sorted((t for t, r in self.g.tweets.items() if r["author_id"] in authors), reverse=True)
-        return [t for t in ids if before is None or t < before][: page.limit + 1]
+        return [str(t) for t in ids if before is None or t < before][: page.limit + 1]
 
 
 class UserStore:
@@ -107,6 +124,9 @@ class UserStore:
 
     def hydrate(self, ids, viewer_id=None) -> list[dict]:
         return [{**self.g.users[u], "id": str(u)} for u in ids if u in self.g.users]
+
+    def ids_by_username(self, username_keys):
+        return {u["username"]: u["id"] for u in self.g.users.values() if u["username"] in username_keys}
 
 
 class FeedSource:
@@ -134,16 +154,21 @@ class FeedSource:
         ids = sorted((t for t, r in self.g.tweets.items() if r["author_id"] in authors), reverse=True)
         return ids[:limit], sorted(followed & set(celebrity_ids))
 
-    def like_counts(self, tweet_ids):
-        return [{"id": t, "version": self.g.versions.get(t, 0),
-                 "like_count": sum(1 for _, lt in self.g.likes if lt == t)} for t in tweet_ids]
+    def counts(self, tweet_ids):
+        return [{"id": t, "like_version": self.g.versions.get(t, 0),
+                 "like_count": sum(1 for _, lt in self.g.likes if lt == t),
+                 "reply_version": 0, "reply_count": 0, "boost_version": 0, "boost_count": 0} for t in tweet_ids]
 
-    def liked_by(self, user_id):
-        return sorted(t for u, t in self.g.likes if u == user_id)
+    def flagged_by(self, kind, user_id):
+        return sorted(t for u, t in self.g.likes if u == user_id) if kind == "liked" else []
+
+
+def _newest_first(members) -> list:
+    return sorted(set(members), key=lambda m: parse_member(m)[0], reverse=True)
 
 
 class FeedStore:
-    """Feeds as sorted lists of ids; a feed that was never built is cold (None)."""
+    """Feeds as lists of members (tweet ids, boost members) newest first; a feed never built is cold."""
 
     size = 5
 
@@ -157,17 +182,27 @@ class FeedStore:
             self._add(u, [tweet_id])
         return len(warm)
 
-    def push_many(self, user_id, tweet_ids):
+    def push_many(self, user_id, members):
         if user_id in self.feeds:
-            self._add(user_id, tweet_ids)
+            self._add(user_id, members)
 
-    def _add(self, user_id, tweet_ids):
-        self.feeds[user_id] = sorted(set(self.feeds[user_id]) | set(tweet_ids), reverse=True)[: self.size]
+    def push_boost(self, user_ids, boost_id, tweet_id, booster_id):
+        warm = [u for u in user_ids if u in self.feeds and all(parse_member(m)[1] != tweet_id for m in self.feeds[u])]
+        for u in warm:
+            self._add(u, [f"{boost_id}:{tweet_id}:{booster_id}"])
+        return len(warm)
 
-    def remove(self, user_ids, tweet_ids):
+    def remove_boost(self, user_ids, boost_id, tweet_id, booster_id):
+        self.remove(user_ids, [f"{boost_id}:{tweet_id}:{booster_id}"])
+
+    def _add(self, user_id, members):
+        self.feeds[user_id] = _newest_first([*self.feeds[user_id], *members])[: self.size]
+
+    def remove(self, user_ids, members):
+        gone = {str(m) for m in members}
         for u in user_ids:
             if u in self.feeds:
-                self.feeds[u] = [t for t in self.feeds[u] if t not in tweet_ids]
+                self.feeds[u] = [m for m in self.feeds[u] if str(m) not in gone]
 
     def drop(self, user_ids):
         for u in user_ids:
@@ -183,6 +218,13 @@ class FeedStore:
 
     def remove_celebrity(self, user_id, celebrity_id):
         self.celebs.get(user_id, set()).discard(celebrity_id)
+
+    def page(self, user_id, before_id, count):
+        if user_id not in self.feeds:
+            return None
+        entries = [parse_member(m) for m in self.feeds[user_id]]
+        ids = [e for e in entries if before_id is None or e[0] < before_id][:count]
+        return ids, sorted(self.celebs.get(user_id, ())), len(self.feeds[user_id]) >= self.size  # full: older ones were trimmed
 
 
 class CelebrityList:
@@ -210,14 +252,15 @@ class TweetCache:
     def __init__(self):
         self.bodies: dict[int, bytes] = {}
         self.authors: dict[int, bytes] = {}
-        self.counts: dict[int, tuple[int, int]] = {}
-        self.liked: dict[int, set[int]] = {}
-        self.author_lists: dict[int, list[int]] = {}
+        self.counts: dict[str, dict[int, tuple[int, int]]] = {kind: {} for kind in COUNTS}
+        self.flags: dict[str, dict[int, set[int]]] = {kind: {} for kind in FLAGS}
+        self.author_lists: dict[int, list] = {}
 
     def put(self, tweets):
         out = {}
         for t in tweets:
-            head = orjson.dumps({"id": t["id"], "text": t["text"], "created_at": t["created_at"]})
+            head = orjson.dumps({"id": t["id"], "text": t["text"], "created_at": t["created_at"],
+                                 "in_reply_to": t["in_reply_to"], "entities": t["entities"]})
             out[int(t["id"])] = f"{t['author']['id']}|".encode() + head[:-1]
             self.authors.setdefault(int(t["author"]["id"]), orjson.dumps(t["author"]))
         self.bodies.update(out)
@@ -234,30 +277,54 @@ class TweetCache:
     def forget_tweet(self, tweet_id, author_id):
         self.bodies.pop(tweet_id, None)
 
+    def authors_of(self, tweet_ids):
+        return [int(self.bodies[t].split(b"|")[0]) if t in self.bodies else None for t in tweet_ids]
+
+    def author_of(self, tweet_id):
+        return self.authors_of([tweet_id])[0]
+
+    def set_count(self, kind, tweet_id, version, count):
+        if self.counts[kind].get(tweet_id, (-1, 0))[0] < version:
+            self.counts[kind][tweet_id] = (version, count)
+
     def set_like_count(self, tweet_id, version, count):
-        if self.counts.get(tweet_id, (-1, 0))[0] < version:
-            self.counts[tweet_id] = (version, count)
+        self.set_count("like", tweet_id, version, count)
+
+    def set_flag(self, kind, user_id, tweet_id, on):
+        if user_id in self.flags[kind]:
+            (self.flags[kind][user_id].add if on else self.flags[kind][user_id].discard)(tweet_id)
 
     def set_liked(self, user_id, tweet_id, liked):
-        if user_id in self.liked:
-            (self.liked[user_id].add if liked else self.liked[user_id].discard)(tweet_id)
+        self.set_flag("liked", user_id, tweet_id, liked)
 
-    def load_liked(self, user_id, tweet_ids):
-        self.liked[user_id] = set(tweet_ids)
+    def load_flags(self, kind, user_id, tweet_ids):
+        self.flags[kind][user_id] = set(tweet_ids)
 
     def read(self, tweet_ids, viewer_id):
-        counts = [self.counts[t][1] if t in self.counts else None for t in tweet_ids]
-        liked = None
-        if viewer_id is not None and viewer_id in self.liked:
-            liked = [t in self.liked[viewer_id] for t in tweet_ids]
-        return [self.bodies.get(t) for t in tweet_ids], counts, liked
+        counts = {k: [self.counts[k][t][1] if t in self.counts[k] else None for t in tweet_ids] for k in COUNTS}
+        flags = {}
+        if viewer_id is not None:
+            flags = {k: [t in self.flags[k][viewer_id] for t in tweet_ids] if viewer_id in self.flags[k] else None
+                     for k in FLAGS}
+        return [self.bodies.get(t) for t in tweet_ids], counts, flags
 
-    def push_author_tweet(self, author_id, tweet_id):
+    def push_author_tweet(self, author_id, member):
         if author_id in self.author_lists:
-            self.author_lists[author_id] = sorted({*self.author_lists[author_id], tweet_id}, reverse=True)
+            self.author_lists[author_id] = _newest_first([*self.author_lists[author_id], member])
 
-    def load_author_tweets(self, author_id, tweet_ids):
-        self.author_lists[author_id] = sorted(tweet_ids, reverse=True)
+    def remove_author_entry(self, author_id, member):
+        if author_id in self.author_lists:
+            self.author_lists[author_id] = [m for m in self.author_lists[author_id] if str(m) != member]
+
+    def load_author_tweets(self, author_id, members):
+        self.author_lists[author_id] = _newest_first(members)
+
+    def author_tweets(self, author_ids, before_id, count):
+        return [
+            [e for e in map(parse_member, self.author_lists[a]) if before_id is None or e[0] < before_id][:count]
+            if a in self.author_lists else None
+            for a in author_ids
+        ]
 
 
 class PopularLists:
@@ -301,22 +368,46 @@ class HomePages:
         if cold:
             return Cold(cold)
 
-        def newest(ids):
-            return [t for t in ids if before_id is None or t < before_id][:count]
+        def newest(members):
+            return [e for e in map(parse_member, members) if before_id is None or e[0] < before_id][:count]
 
-        ids = newest(self.feeds.feeds[user_id])
+        entries = newest(self.feeds.feeds[user_id])
         if celebs:
-            merged = {t for c in celebs for t in newest(self.tweet_cache.author_lists[c])}
-            ids = sorted(set(ids) | merged, reverse=True)[:count]
-        page = HomePage(ids, len(self.feeds.feeds[user_id]) >= self.feeds.size)  # full: older ones were trimmed
+            merged = {e for c in celebs for e in newest(self.tweet_cache.author_lists[c])}
+            entries = sorted(set(entries) | merged, reverse=True)[:count]
+        page = HomePage(entries, len(self.feeds.feeds[user_id]) >= self.feeds.size)  # full: older ones were trimmed
         if k:
             top = self.popular.network.get(user_id)
             page.top = top[:k] if top is not None else None
-            wanted = list(dict.fromkeys(ids + (page.top or [])))
-            bodies, counts, liked = self.tweet_cache.read(wanted, user_id)
+            wanted = list(dict.fromkeys([e[1] for e in entries] + (page.top or [])))
+            bodies, counts, flags = self.tweet_cache.read(wanted, user_id)
             authors = [self.tweet_cache.authors.get(int(b.split(b"|")[0])) if b else None for b in bodies]
-            page.found = Hydration(wanted, bodies, counts, liked, authors)
+            boosters = {e[2]: self.tweet_cache.authors.get(e[2]) for e in entries if e[2] is not None}
+            page.found = Hydration(wanted, bodies, counts, flags, authors, boosters)
         return page
+
+
+class RelationStore:
+    def __init__(self, graph: Graph):
+        self.g = graph
+
+    def relations(self, user_ids):
+        return {u: Relations(frozenset(b for a, b in self.g.blocks if a == u),
+                             frozenset(a for a, b in self.g.blocks if b == u),
+                             frozenset(b for a, b in self.g.mutes if a == u)) for u in user_ids}
+
+
+class HiddenSets:
+    """Always cold: every read asks the relation store."""
+
+    def read(self, user_ids):
+        return [None] * len(user_ids), [""] * len(user_ids)
+
+    def load(self, user_id, generation, relations):
+        pass
+
+    def changed(self, *user_ids):
+        pass
 
 
 @dataclass
@@ -330,6 +421,7 @@ class Ports:
     tweet_cache: TweetCache = field(default_factory=TweetCache)
     popular: PopularLists = field(default_factory=PopularLists)
     profiles: ProfileCache = field(default_factory=ProfileCache)
+    hidden_sets: HiddenSets = field(default_factory=HiddenSets)
     fanout_threshold: int = 2
 
     def __post_init__(self):
@@ -337,3 +429,4 @@ class Ports:
         self.users = UserStore(self.graph)
         self.feed_source = FeedSource(self.graph)
         self.home_pages = HomePages(self.feeds, self.tweet_cache, self.popular)
+        self.relations = RelationStore(self.graph)

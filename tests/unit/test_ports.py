@@ -8,13 +8,15 @@ import typing
 import pytest
 
 import bootstrap
-from social import accounts, admin, feed, follows, live, messages, notifications, notify, recommendations, timeline, tweets
+from social import (accounts, admin, conversation, feed, follows, live, messages, notifications, notify, recommendations,
+                    relations, timeline, tweets, visibility)
 from ranking import refresh
 
 BUNDLES = [
     accounts.AccountPorts, admin.AdminPorts, feed.FeedPorts, follows.FollowPorts, live.LivePorts,
     messages.MessagePorts, notifications.ReadPorts, notify.NotifyPorts, recommendations.RecommendationPorts,
-    timeline.TimelinePorts, tweets.TweetPorts, refresh.RankingPorts,
+    timeline.TimelinePorts, tweets.TweetPorts, refresh.RankingPorts, conversation.ConversationPorts,
+    relations.RelationPorts, visibility.VisibilityPorts,
 ]
 
 

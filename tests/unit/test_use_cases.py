@@ -41,7 +41,7 @@ def test_posting_writes_the_tweet_with_its_event_then_publishes_that_event(svc):
 def test_posting_caches_the_body_and_adds_the_tweet_to_the_authors_warm_feed(svc):
     svc.feeds.rebuild(ADA, [], [])
     tweet_id = int(tweets.post_tweet(svc, ADA, "mine")["id"])
-    assert svc.feeds.feeds[ADA] == [tweet_id]
+    assert svc.feeds.page(ADA, None, 10)[0] == [(tweet_id, tweet_id, None)]
     assert tweet_id in svc.tweet_cache.bodies
 
 
@@ -65,11 +65,13 @@ def test_a_like_publishes_its_event_once_and_a_repeated_like_changes_nothing(svc
 
 def test_an_unlike_publishes_and_writes_the_new_count_through_to_the_cache(svc):
     tweet_id = post(svc, ALAN)
-    svc.tweet_cache.load_liked(ADA, [])
+    svc.tweet_cache.load_flags("liked", ADA, [])
     tweets.like(svc, ADA, tweet_id)
-    assert svc.tweet_cache.read([tweet_id], ADA)[1:] == ([1], [True])
+    _, counts, flags = svc.tweet_cache.read([tweet_id], ADA)
+    assert counts["like"] == [1] and flags["liked"] == [True]
     assert tweets.unlike(svc, ADA, tweet_id) == {"liked": False, "like_count": 0}
-    assert svc.tweet_cache.read([tweet_id], ADA)[1:] == ([0], [False])
+    _, counts, flags = svc.tweet_cache.read([tweet_id], ADA)
+    assert counts["like"] == [0] and flags["liked"] == [False]
     assert svc.bus.published[-1].event == LikeChanged(ADA, tweet_id, False)
 
 
@@ -101,7 +103,8 @@ def test_a_new_follow_publishes_followed_and_a_repeat_is_a_silent_no_op(svc):
 
 def page_ids(svc, viewer: int, limit: int, cursor: str | None = None) -> tuple[list[int], str | None]:
     key = decode_cursor(cursor, 1) if cursor else None
-    return timeline.home_ids(svc, viewer, PageRequest(limit=limit, key=key))
+    entries, next_cursor = timeline.home_entries(svc, viewer, PageRequest(limit=limit, key=key))
+    return [tweet_id for _, tweet_id, _ in entries], next_cursor
 
 
 def test_a_cold_feed_is_rebuilt_from_the_graph_and_paged_newest_first(svc):

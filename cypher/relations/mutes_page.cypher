@@ -1,0 +1,7 @@
+// The users $user_id mutes, most recent first; the cursor is the last row's (mute time, id).
+MATCH (:User {id: $user_id})-[r:MUTES]->(other:User)
+WITH other, r.created_at.epochMillis AS ts
+WHERE $before_ts IS NULL OR ts < $before_ts OR (ts = $before_ts AND other.id < $before_id)
+RETURN other.id AS id, ts
+ORDER BY ts DESC, id DESC
+LIMIT $limit
