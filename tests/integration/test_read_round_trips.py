@@ -78,6 +78,29 @@ def test_a_warm_home_feed_page_takes_two_redis_round_trips_and_no_neo4j(network,
     assert (counter.redis, counter.neo4j) == (2, 0)
 
 
+def test_a_warm_page_with_a_boost_and_a_muted_author_still_takes_two_round_trips(network, unlimited_app, make_user,
+                                                                                  services, monkeypatch):
+    """The script carries boosts (with `boosted_by`) and the viewer's hidden set: visibility is
+    decided from it, with no extra read."""
+    reader, tweets = network
+    alice, bob = tweets[0]["author"], tweets[1]["author"]
+    stranger = make_user()
+    boosted = stranger.tweet("passed on")
+    assert reader.post(f"/api/v1/tweets/{boosted['id']}/boost").status_code == 200
+    assert reader.post(f"/api/v1/users/{alice['username']}/mute").status_code == 200
+    services.feeds.drop([int(reader.id)])
+    cold = reader.get("/api/v1/feed/home?limit=10&k=3")
+    assert cold.status_code == 200
+    counter = Counter(monkeypatch)
+    warm = reader.get("/api/v1/feed/home?limit=10&k=3")
+    assert (counter.redis, counter.neo4j) == (2, 0), counter.sent
+    assert warm.get_json() == cold.get_json()
+    shown = warm.get_json()["tweets"]
+    assert shown[0]["id"] == boosted["id"] and shown[0]["boosted_by"]["id"] == reader.id
+    assert shown[0]["boosted"] is True and shown[0]["boost_count"] == 1
+    assert {t["author"]["id"] for t in shown[1:]} == {bob["id"]}
+
+
 def test_a_warm_home_feed_page_by_bearer_token_takes_two_redis_round_trips(network, unlimited_app, monkeypatch):
     reader, _ = network
     client = unlimited_app.test_client()
