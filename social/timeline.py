@@ -42,9 +42,13 @@ def is_celebrity(svc: TimelinePorts, author_id: int) -> bool:
 
 
 def fan_out(svc: TimelinePorts, event: TweetPosted) -> None:
-    """The author's own feed and recent-tweets list were updated by the request (post_tweet)."""
-    if not is_celebrity(svc, event.author_id):
-        svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
+    """The request (post_tweet) updated the author's own feed and recent-tweets list already, unless
+    Redis failed it after the commit: both are pushed again here (idempotent)."""
+    svc.tweet_cache.push_author_tweet(event.author_id, event.tweet_id)
+    if is_celebrity(svc, event.author_id):
+        svc.feeds.push([event.author_id], event.tweet_id)
+    else:
+        svc.feeds.push([event.author_id, *svc.feed_source.followers(event.author_id)], event.tweet_id)
 
 
 def retract(svc: TimelinePorts, event: TweetDeleted) -> None:

@@ -80,7 +80,7 @@ def test_the_schedule_enqueues_json_jobs_once_per_interval(services):
     for q in queues.values():
         q.empty()
     assert sorted(schedule.tick(services.raw_redis, queues, 1000.0)) == [
-        "refresh_pagerank", "refresh_pagerank_if_missing", "refresh_popular"]
+        "purge_stale", "refresh_pagerank", "refresh_pagerank_if_missing", "refresh_popular"]
     assert schedule.tick(services.raw_redis, queues, 1001.0) == []
     assert sorted(schedule.tick(services.raw_redis, queues, 1000.0 + schedule.POPULAR_EVERY_SECONDS)) == [
         "refresh_pagerank_if_missing", "refresh_popular"]
