@@ -10,6 +10,7 @@ from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.login_attempts import LoginAttempts
+from cache.media_uploads import MediaUploads
 from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
 from cache.sessions import SessionStore
@@ -22,6 +23,7 @@ from cache.revocations import Revocations
 from cache.user_streams import UserStreams
 from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
+from graph.media import MediaRepository
 from graph.messages import MessageRepository
 from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
@@ -33,6 +35,7 @@ from graph.tweets import TweetRepository
 from graph.users import UserRepository
 from settings import Settings
 from social.passwords import Passwords
+from storage import BlobStore, open_store
 from social.ports import EventPublisher
 
 # A dependency down: the request gets a 503, a job loop waits it out.
@@ -43,6 +46,7 @@ DEPENDENCY_DOWN = NEO4J_DOWN + REDIS_DOWN
 class Services:
     settings: Settings
     fanout_threshold: int
+    media_chunk_size: int
     driver: neo4j.Driver
     graph: Graph
     redis: redis.Redis
@@ -73,6 +77,9 @@ class Services:
     live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
+    media: MediaRepository
+    media_uploads: MediaUploads
+    blobs: BlobStore
 
     def close(self) -> None:
         self.driver.close()
@@ -91,6 +98,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     svc = Services(
         settings=settings,
         fanout_threshold=settings.fanout_follower_threshold,
+        media_chunk_size=settings.media_chunk_size,
         driver=driver,
         graph=graph,
         redis=r,
@@ -124,5 +132,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        media=MediaRepository(graph),
+        media_uploads=MediaUploads(r),
+        blobs=open_store(settings),
     )
     return svc

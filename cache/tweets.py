@@ -49,7 +49,8 @@ LIKE_COUNTS = "like_counts"
 
 def tweet_body(tweet: dict) -> bytes:
     """The stored form: author id, '|', then the tweet's JSON up to (not including) its author."""
-    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"]})
+    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
+                         "media": tweet.get("media", [])})
     return f"{tweet['author']['id']}|".encode() + head[:-1]
 
 

@@ -16,9 +16,11 @@ class TweetRepository:
         self._like = group_committed(graph, "tweets/like", "created", by_tweet)
         self._unlike = group_committed(graph, "tweets/unlike", "removed", by_tweet)
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = ()) -> dict:
         """The new tweet's public object."""
-        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
+                  "media_ids": list(media_ids)}
         return public(self._create.submit((params, event)), "author")
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:

@@ -4,9 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
+                           Unfollowed)
 from ranking.refresh import rescore
-from social import live, messages, notify, timeline
+from social import live, media, messages, notify, timeline
 
 
 def _each(use_case):
@@ -18,6 +19,11 @@ def _each(use_case):
 
     handle.__name__ = use_case.__name__
     return handle
+
+
+def _process_media(svc, events: list[Envelope]) -> None:
+    for e in events:
+        media.process(svc, e.event.media_id)
 
 
 def _rescore(svc, events: list[Envelope]) -> None:
@@ -41,6 +47,9 @@ HANDLERS = {
         Unfollowed: (notify.on_unfollows,),
         LikeChanged: (notify.on_likes,),
         MessageSent: (messages.deliver,),
+    },
+    "media": {
+        MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification
     },
 }
 

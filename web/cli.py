@@ -1,4 +1,5 @@
-"""Flask CLI commands for operators: `flask --app wsgi db migrate`, `roles ...`, `groups ...`."""
+"""Flask CLI commands for operators: `flask --app wsgi db migrate`, `roles ...`, `groups ...`,
+`ranking refresh ...` (web/cli_ranking.py) and `cypher run ...` (web/cli_cypher.py)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from graph.migrate import migrate
 from social import admin
 from domain.errors import AppError
 from web.cli_cypher import cypher_commands
+from web.cli_ranking import ranking_commands
 
 
 @contextmanager
@@ -123,3 +125,4 @@ def register_commands(app: Flask) -> None:
     for command in (db, roles, groups):
         app.cli.add_command(command)
     app.cli.add_command(cypher_commands(app))
+    app.cli.add_command(ranking_commands(app))

@@ -44,7 +44,7 @@ class TweetStore:
     def __init__(self, graph: Graph):
         self.g = graph
 
-    def create(self, tweet_id, author_id, text, now_ms, event=None) -> dict:
+    def create(self, tweet_id, author_id, text, now_ms, event=None, media_ids=()) -> dict:
         self.g.tweets[tweet_id] = {"author_id": author_id, "text": text, "created_at": str(now_ms)}
         if event is not None:
             self.g.outbox.append(event)
