@@ -9,10 +9,13 @@ import redis
 from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
+from cache.home_page import HomePages
 from cache.login_attempts import LoginAttempts
 from cache.media_uploads import MediaUploads
 from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
+from cache.principals import Principals
+from cache.profiles import Profiles
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
@@ -58,6 +61,7 @@ class Services:
     recommendations: RecommendationRepository
     ranking: RankingRepository
     sessions: SessionStore
+    principals: Principals
     token_cache: TokenCache
     login_attempts: LoginAttempts
     passwords: Passwords
@@ -65,6 +69,8 @@ class Services:
     grants: GrantCache
     feed_source: FeedSource
     feeds: Feeds
+    home_pages: HomePages
+    profiles: Profiles
     celebrities: Celebrities
     tweet_cache: TweetCache
     popular: Popular
@@ -95,6 +101,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     r = redis_client(settings.redis_url)
     raw = redis_client(settings.redis_url, decode=False)
     event_streams = EventStreams(r)
+    sessions = SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds)
     svc = Services(
         settings=settings,
         fanout_threshold=settings.fanout_follower_threshold,
@@ -109,7 +116,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
         ranking=RankingRepository(graph),
-        sessions=SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds),
+        sessions=sessions,
+        principals=Principals(r, sessions),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -119,6 +127,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=Feeds(r, settings.feed_active_days * 86400),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400),
+        profiles=Profiles(raw),
         celebrities=Celebrities(r),
         tweet_cache=TweetCache(raw),
         popular=Popular(r),

@@ -43,6 +43,7 @@ class Settings:
     web_max_waiting: int = 256
     web_max_wait_ms: int = 1000
     web_max_lag_ms: int = 250
+    warm_query_plans: bool = True
     media_storage: str = "local"  # local (DATA_DIR/media) or s3
     media_chunk_size: int = 1024 * 1024
     s3_endpoint_url: str | None = None
@@ -83,6 +84,7 @@ class Settings:
             web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),
             web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
             web_max_lag_ms=int(env.get("WEB_MAX_LAG_MS", d.web_max_lag_ms)),
+            warm_query_plans=_flag(env.get("WARM_QUERY_PLANS", "1")),
             media_storage=env.get("MEDIA_STORAGE", d.media_storage),
             media_chunk_size=int(env.get("MEDIA_CHUNK_SIZE", d.media_chunk_size)),
             s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,

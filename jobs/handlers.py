@@ -7,7 +7,7 @@ from __future__ import annotations
 from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
                            Unfollowed)
 from ranking.refresh import rescore
-from social import live, media, messages, notify, timeline
+from social import live, media, messages, notify, profiles, timeline
 
 
 def _each(use_case):
@@ -32,10 +32,10 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out),),
-        TweetDeleted: (_each(timeline.retract),),
-        Followed: (_each(timeline.backfill),),
-        Unfollowed: (_each(timeline.unmerge),),
+        TweetPosted: (_each(timeline.fan_out), profiles.on_counts_changed),
+        TweetDeleted: (_each(timeline.retract), profiles.on_counts_changed),
+        Followed: (_each(timeline.backfill), profiles.on_counts_changed),
+        Unfollowed: (_each(timeline.unmerge), profiles.on_counts_changed),
     },
     "ranking": {
         LikeChanged: (_rescore,),

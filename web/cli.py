@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from graph.migrate import migrate
+from graph.warmup import warm
 from social import admin
 from domain.errors import AppError
 from web.cli_cypher import cypher_commands
@@ -37,11 +38,14 @@ def register_commands(app: Flask) -> None:
 
     @db.command("migrate")
     def migrate_command():
-        """Apply the Cypher migrations that have not run yet."""
+        """Apply the Cypher migrations that have not run yet, then plan every query once (Neo4j's
+        plan cache serves every process, and the stack migrates before any of them starts)."""
         applied = migrate(svc.graph)
         if applied:
             svc.grants.invalidate_all()  # a migration may change what a role grants
         click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none new'}")
+        if svc.settings.warm_query_plans:
+            click.echo(f"planned {warm(svc.graph)} queries")
 
     roles = AppGroup("roles", help="Roles held by users (the console is exempt from the escalation rules).")
 

@@ -13,11 +13,10 @@ import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
+from functools import partial
 
 import pytest
 import requests
-
-from functools import partial
 
 from stack.ready import redis_ready, wait_ready
 from stack.services import all_services

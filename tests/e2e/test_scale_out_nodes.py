@@ -73,7 +73,7 @@ class Notifications:
         except (requests.RequestException, AttributeError, ValueError):
             pass
 
-    def wait_for_like_by(self, username: str, timeout: float = 20.0) -> bool:
+    def wait_for_like_by(self, username: str, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if any(n["type"] == "like" and n["actor"]["username"] == username for n in self.seen):
@@ -93,10 +93,12 @@ def cookie_of(person) -> str:
 def test_a_like_on_one_node_reaches_the_authors_stream_on_the_other(make_person, node_b, stream_on, like_on):
     nodes = {"a": WEB_URL, "b": node_b}
     author, fan = make_person(), make_person()
-    tweet_id = author.tweet("seen from both nodes")["id"]
+    posted = author.http.post(f"{WEB_URL}/api/v1/tweets", json={"text": "seen from both nodes"}, timeout=60)
+    assert posted.status_code == 201, posted.text  # generous timeouts: the first writes plan their queries
+    tweet_id = posted.json()["tweet"]["id"]
     stream = Notifications(nodes[stream_on], cookie_of(author))
     try:
-        r = fan.http.post(f"{nodes[like_on]}/api/v1/tweets/{tweet_id}/like", timeout=10)
+        r = fan.http.post(f"{nodes[like_on]}/api/v1/tweets/{tweet_id}/like", timeout=60)
         assert r.status_code == 200, r.text
         assert stream.wait_for_like_by(fan.username), f"no notification on node {stream_on}"
     finally:

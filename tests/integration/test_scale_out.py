@@ -2,29 +2,15 @@
 streams, and each event is handled once (docs/scale-out.md)."""
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import Counter
-from dataclasses import replace
 
-import pytest
-
-from cache.streams import EventStreams
 from domain.events import Followed, envelop
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
 
 EVENTS = 300
-
-
-@pytest.fixture
-def private(services):
-    streams = EventStreams(services.redis, prefix=f"test-scale-{secrets.token_hex(4)}")
-    yield replace(services, event_streams=streams)
-    keys = list(services.redis.scan_iter(f"{streams.prefix}:*"))
-    if keys:
-        services.redis.delete(*keys)
 
 
 def test_two_consumers_in_one_group_handle_each_event_once_between_them(private, monkeypatch):
