@@ -142,3 +142,13 @@ def test_outside_gevent_thread_contention_is_not_taken_for_lag(monkeypatch):
     assert admission.LAG.probe is None
 
 
+
+def test_the_lag_probe_is_on_under_gevent_and_off_with_os_threads(monkeypatch):
+    """Decided once, in the worker: gevent's patched threading turns loop-lag shedding on."""
+    plain = admission.LoopLag()
+    assert plain.seconds() == 0.0 and plain.measured is False
+    monkeypatch.setattr(admission, "is_module_patched", lambda name: name == "threading")
+    patched = admission.LoopLag()
+    patched.probe = object()  # no probe thread: the test only asks whether it would measure
+    patched.lag = 0.4
+    assert patched.seconds() == 0.4 and patched.measured is True
