@@ -8,6 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# ffprobe and ffmpeg: audio uploads are probed, remuxed and decoded for their waveform (docs/media.md).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 # Requirements first, so that a code change does not reinstall them.
 COPY requirements.txt .
 RUN pip install -r requirements.txt

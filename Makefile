@@ -27,7 +27,7 @@ test:
 
 # The same suite against a Redis Cluster of six nodes (3 masters, 3 replicas) instead of one server.
 test-cluster:
-	REDIS_MODE=cluster $(STACKCTL) test $(PYTEST_ARGS) $(ARGS)
+	REDIS_MODE=cluster $(MAKE) test
 
 # The long schemathesis profile (the quick one runs in make test); docs/api.md.
 fuzz:

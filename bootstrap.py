@@ -9,9 +9,13 @@ import redis
 from cache.client import REDIS_DOWN, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
+from cache.home_page import HomePages
 from cache.login_attempts import LoginAttempts
+from cache.media_uploads import MediaUploads
 from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
+from cache.principals import Principals
+from cache.profiles import Profiles
 from cache.sessions import SessionStore
 from cache.streams import EventStreams
 from cache.tokens import TokenCache
@@ -22,6 +26,7 @@ from cache.revocations import Revocations
 from cache.user_streams import UserStreams
 from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
+from graph.media import MediaRepository
 from graph.messages import MessageRepository
 from graph.notifications import NotificationRepository
 from graph.outbox import Outbox
@@ -33,6 +38,7 @@ from graph.tweets import TweetRepository
 from graph.users import UserRepository
 from settings import Settings
 from social.passwords import Passwords
+from storage import BlobStore, open_store
 from social.ports import EventPublisher
 
 # A dependency down: the request gets a 503, a job loop waits it out.
@@ -43,6 +49,7 @@ DEPENDENCY_DOWN = NEO4J_DOWN + REDIS_DOWN
 class Services:
     settings: Settings
     fanout_threshold: int
+    media_chunk_size: int
     driver: neo4j.Driver
     graph: Graph
     redis: redis.Redis
@@ -54,6 +61,7 @@ class Services:
     recommendations: RecommendationRepository
     ranking: RankingRepository
     sessions: SessionStore
+    principals: Principals
     token_cache: TokenCache
     login_attempts: LoginAttempts
     passwords: Passwords
@@ -61,6 +69,8 @@ class Services:
     grants: GrantCache
     feed_source: FeedSource
     feeds: Feeds
+    home_pages: HomePages
+    profiles: Profiles
     celebrities: Celebrities
     tweet_cache: TweetCache
     popular: Popular
@@ -73,6 +83,9 @@ class Services:
     live_connections: LiveConnections
     notifications: NotificationRepository
     messages: MessageRepository
+    media: MediaRepository
+    media_uploads: MediaUploads
+    blobs: BlobStore
 
     def close(self) -> None:
         self.driver.close()
@@ -88,9 +101,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
     r = redis_client(settings.redis_url)
     raw = redis_client(settings.redis_url, decode=False)
     event_streams = EventStreams(r)
+    sessions = SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds)
     svc = Services(
         settings=settings,
         fanout_threshold=settings.fanout_follower_threshold,
+        media_chunk_size=settings.media_chunk_size,
         driver=driver,
         graph=graph,
         redis=r,
@@ -101,7 +116,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         tokens=TokenRepository(graph),
         recommendations=RecommendationRepository(graph),
         ranking=RankingRepository(graph),
-        sessions=SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds),
+        sessions=sessions,
+        principals=Principals(r, sessions),
         token_cache=TokenCache(r),
         login_attempts=LoginAttempts(
             r, settings.login_failure_limit, settings.login_failure_window_seconds
@@ -111,6 +127,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=Feeds(r, settings.feed_active_days * 86400),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400),
+        profiles=Profiles(raw),
         celebrities=Celebrities(r),
         tweet_cache=TweetCache(raw),
         popular=Popular(r),
@@ -124,5 +142,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
         live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),
         messages=MessageRepository(graph),
+        media=MediaRepository(graph),
+        media_uploads=MediaUploads(r),
+        blobs=open_store(settings),
     )
     return svc

@@ -43,6 +43,14 @@ class Settings:
     web_max_waiting: int = 256
     web_max_wait_ms: int = 1000
     web_max_lag_ms: int = 250
+    warm_query_plans: bool = True
+    media_storage: str = "local"  # local (DATA_DIR/media) or s3
+    media_chunk_size: int = 1024 * 1024
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "socialgraph-media"
+    s3_access_key_id: str | None = field(default=None, repr=False)
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    s3_region: str = "us-east-1"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
@@ -76,6 +84,14 @@ class Settings:
             web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),
             web_max_wait_ms=int(env.get("WEB_MAX_WAIT_MS", d.web_max_wait_ms)),
             web_max_lag_ms=int(env.get("WEB_MAX_LAG_MS", d.web_max_lag_ms)),
+            warm_query_plans=_flag(env.get("WARM_QUERY_PLANS", "1")),
+            media_storage=env.get("MEDIA_STORAGE", d.media_storage),
+            media_chunk_size=int(env.get("MEDIA_CHUNK_SIZE", d.media_chunk_size)),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_bucket=env.get("S3_BUCKET", d.s3_bucket),
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
+            s3_region=env.get("S3_REGION", d.s3_region),
         )
 
     @property

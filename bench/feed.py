@@ -1,10 +1,9 @@
-"""Benchmarks 1-5 and 8: the cached home feed against a bare endpoint and the naive Cypher feed,
-fan-out latency, celebrity visibility, sustained posting, and the memory of a full feed."""
+"""Benchmarks 3-5 and 8: fan-out latency, celebrity visibility, sustained posting, and the memory
+of a full feed (the cached reads are bench/reads.py's)."""
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import requests
 from bench.core import Context, bearer_token, percentile, wait_until, wrk
 from cache.feeds import FEED_SIZE, feed_key
 from seed_graph import DEMO_PASSWORD
-from domain.pages import PageRequest
 
 POST_SCRIPT = """wrk.method = "POST"
 wrk.body = '{"text": "a benchmark tweet, one of many"}'
@@ -37,43 +35,6 @@ def _author_near(ctx: Context, followers: int) -> tuple[int, int]:
         max=followers,
     )[0]
     return row["id"], row["f"]
-
-
-def cached_vs_bare_vs_cypher(ctx: Context) -> None:
-    reader = ctx.sizes["users"] // 2
-    name = _username(ctx, reader)
-    token = bearer_token(ctx.web_url, name, DEMO_PASSWORD)
-    feed_url = f"{ctx.web_url}/api/v1/feed/home?limit=20"
-    assert len(requests.get(feed_url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["tweets"]) > 0
-    cached = wrk(feed_url, token)
-    bare = wrk(f"{ctx.web_url}/healthz")
-    ratio = cached.requests_per_s / bare.requests_per_s
-    ctx.add("1. cached home feed (20 tweets)", round(cached.requests_per_s), "req/s", "", None,
-            f"p50 {cached.p50_ms:.1f} ms, p99 {cached.p99_ms:.1f} ms, reader {name}, errors {cached.errors}")
-    ctx.add("1. bare JSON endpoint (/healthz)", round(bare.requests_per_s), "req/s", "", None,
-            f"p50 {bare.p50_ms:.1f} ms, p99 {bare.p99_ms:.1f} ms")
-    ctx.add("1. cached feed / bare ratio", round(ratio, 2), "", "≥ 0.5", ratio >= 0.5)
-
-    user = wrk(f"{ctx.web_url}/api/v1/users/{name}", token)
-    ctx.add("GET /users/{u} (issue 3)", round(user.requests_per_s), "req/s", "", None,
-            f"p50 {user.p50_ms:.1f} ms, p99 {user.p99_ms:.1f} ms")
-
-    done, stop = [0], time.perf_counter() + 10
-
-    def naive():
-        while time.perf_counter() < stop:
-            ctx.svc.tweets.home_page(reader, PageRequest(limit=20))
-            done[0] += 1
-
-    threads = [threading.Thread(target=naive) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    naive_rps = done[0] / 10
-    ctx.add("2. naive Cypher feed (8 clients, no HTTP)", round(naive_rps, 1), "queries/s")
-    speedup = cached.requests_per_s / naive_rps
-    ctx.add("2. cached / naive Cypher", round(speedup, 1), "×", "≥ 20×", speedup >= 20)
 
 
 def fan_out_latency(ctx: Context) -> None:
@@ -161,7 +122,6 @@ def feed_memory(ctx: Context) -> None:
 
 
 def run(ctx: Context) -> None:
-    cached_vs_bare_vs_cypher(ctx)
     fan_out_latency(ctx)
     celebrity_visibility(ctx)
     sustained_posting(ctx)

@@ -55,6 +55,35 @@ def run(ctx: Context) -> None:
     _add(ctx, "policy: grant cached (one MGET)", _timed(lambda: admin.grant_of(svc, user_id)))
     _add(ctx, "policy: whole decision, signed-in request", _timed(decision))
     _spike(ctx, 1000, 10)
+    _surges(ctx, SURGE_SECONDS)
+
+
+SURGE_SECONDS = 30
+SURGE_USERS = 8
+
+
+def _surges(ctx: Context, seconds: int) -> None:
+    """10x the measured capacity for `seconds` on the home feed and on posting (bench/spike.py surge)."""
+    svc = ctx.svc
+    tokens, ids = [], []
+    for i in range(SURGE_USERS):
+        name = f"srg{time.time_ns() % 10**9}{i}"[:15]
+        ids.append(int(accounts.register(svc, name, "bench-password", None)["id"]))
+        tokens.append(accounts.create_token(svc, ids[-1], "surge")["token"])
+    for kind in ("feed", "post"):
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.spike", "surge", kind, str(seconds), "--json"], capture_output=True,
+            text=True, check=True, env={**os.environ, "WEB_URL": ctx.web_url, "SPIKE_TOKENS": ",".join(tokens)},
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        what = f"surge {r['offered_per_s']}/s (10x capacity {r['capacity_per_s']}/s) for {seconds} s on {kind}"
+        ctx.add(f"{what}: 500/502/504", r["server_errors"], "responses", goal="0", met=r["server_errors"] == 0,
+                note=f"statuses {r['statuses']}; the client could not send {r['not_sent_by_client']}")
+        ctx.add(f"{what}: 429/503 without Retry-After", r["refused_without_retry_after"], "responses", goal="0",
+                met=r["refused_without_retry_after"] == 0)
+        ctx.add(f"{what}: p99 back to baseline after", r["recovered_after_s"], "s", goal="<= 10 s",
+                met=r["recovered_within_10s"],
+                note=f"baseline p99 {r['baseline_p99_ms']} ms; p99 per second after {r['p99_per_second_after_ms']}")
 
 
 def _spike(ctx: Context, clients: int, seconds: int) -> None:

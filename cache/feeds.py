@@ -53,24 +53,6 @@ def score(tweet_id: int) -> int:
     return id_time_ms(tweet_id) // 1000
 
 
-def queue_newest(pipe, key: str, before_id: int | None, count: int) -> None:
-    """Queues the reads of the `count` newest ids of a time-scored set below before_id, exactly:
-    the cursor's own second in full (few entries, filtered by id), then `count` older ones.
-    Always two commands, so results pair up; `take_newest` reads them."""
-    if before_id is None:
-        pipe.echo("")  # keeps the pair of results of the cursor case
-        pipe.zrange(key, "+inf", "(0", byscore=True, desc=True, offset=0, num=count)
-        return
-    second = score(before_id)
-    pipe.zrange(key, second, second, byscore=True)
-    pipe.zrange(key, f"({second}", "(0", byscore=True, desc=True, offset=0, num=count)
-
-
-def take_newest(same_second, older, before_id: int | None, count: int) -> list[int]:
-    same = sorted((int(m) for m in same_second if before_id and int(m) < before_id), reverse=True)
-    return (same + [int(m) for m in older])[:count]
-
-
 class Feeds:
     size = FEED_SIZE
 
@@ -128,23 +110,6 @@ class Feeds:
 
     def remove_celebrity(self, user_id: int, celebrity_id: int) -> None:
         self.r.srem(celebs_key(user_id), celebrity_id)
-
-    def page(self, user_id: int, before_id: int | None, count: int) -> tuple[list[int], list[int], bool] | None:
-        """(newest tweet ids before before_id, followed celebrity ids, whether the feed is full), or
-        None for a cold feed. A full feed was trimmed: older tweets exist that only Neo4j still lists.
-        Reading renews the feed's TTL: this user counts as active."""
-        key, ckey = feed_key(user_id), celebs_key(user_id)
-        pipe = self.r.pipeline(transaction=False)
-        queue_newest(pipe, key, before_id, count)
-        pipe.smembers(ckey)
-        pipe.zcard(key)
-        pipe.expire(key, self.ttl)
-        pipe.expire(ckey, self.ttl)
-        same, older, celebs, size, alive, _ = pipe.execute()
-        if not alive:
-            return None
-        ids = take_newest(same, older, before_id, count)
-        return ids, [int(c) for c in celebs if c != SENTINEL], size > FEED_SIZE
 
 CELEBRITIES = "celebrities"
 

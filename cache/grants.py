@@ -16,14 +16,36 @@ from domain.roles import Grant
 
 TTL_SECONDS = 600
 EPOCH_KEY = "grant_epoch"
+KEY_PREFIX = "grant:"
+VERSION_PREFIX = "grant_version:"
 
 
 def _key(user_id: int) -> str:
-    return f"grant:{user_id}"
+    return f"{KEY_PREFIX}{user_id}"
 
 
 def _version_key(user_id: int) -> str:
-    return f"grant_version:{user_id}"
+    return f"{VERSION_PREFIX}{user_id}"
+
+
+def cached_grant(user_id: int, raw: str | None, version: str | None, epoch: str | None) -> tuple[Grant | None, str]:
+    """The grant cached as raw if still current under version and epoch, and the stamp under which
+    to cache a fresh one."""
+    stamp = f"{version or 0}.{epoch or 0}"
+    if raw:
+        data = json.loads(raw)
+        if data["stamp"] == stamp:
+            return (
+                Grant(
+                    user_id=user_id,
+                    username=data["username"],
+                    roles=frozenset(data["roles"]),
+                    permissions=frozenset(data["permissions"]),
+                    suspended=data["suspended"],
+                ),
+                stamp,
+            )
+    return None, stamp
 
 
 class GrantCache:
@@ -32,22 +54,7 @@ class GrantCache:
 
     def get(self, user_id: int) -> tuple[Grant | None, str]:
         """The cached grant if still current, and the stamp under which to cache a fresh one."""
-        raw, version, epoch = self.r.mget(_key(user_id), _version_key(user_id), EPOCH_KEY)
-        stamp = f"{version or 0}.{epoch or 0}"
-        if raw:
-            data = json.loads(raw)
-            if data["stamp"] == stamp:
-                return (
-                    Grant(
-                        user_id=user_id,
-                        username=data["username"],
-                        roles=frozenset(data["roles"]),
-                        permissions=frozenset(data["permissions"]),
-                        suspended=data["suspended"],
-                    ),
-                    stamp,
-                )
-        return None, stamp
+        return cached_grant(user_id, *self.r.mget(_key(user_id), _version_key(user_id), EPOCH_KEY))
 
     def put(self, grant: Grant, stamp: str) -> None:
         data = {

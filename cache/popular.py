@@ -68,10 +68,6 @@ class Popular:
     def global_scores(self, k: int) -> list[tuple[int, float]]:
         return [(int(m), s) for m, s in self.r.zrange(GLOBAL, 0, k - 1, desc=True, withscores=True)]
 
-    def network_top(self, user_id: int, k: int) -> list[int] | None:
-        raw = self.r.get(network_key(user_id))
-        return json.loads(raw)[:k] if raw is not None else None
-
     def compute_network_top(self, user_id: int, author_ids: list[int]) -> list[int]:
         """Merges the followed authors' own tops into the viewer's, cached for NETWORK_TTL seconds."""
         pipe = self.r.pipeline(transaction=False)

@@ -48,6 +48,10 @@ def _key(sid: str) -> str:
     return f"session:{sid}"
 
 
+def key_of(secret: str) -> str:
+    return _key(session_id(secret))
+
+
 def _index(user_id: int) -> str:
     return f"user_sessions:{user_id}"
 
@@ -102,6 +106,17 @@ class SessionStore:
 
     def authenticate(self, secret: str) -> Session | None:
         return self.by_id(session_id(secret))
+
+    # For cache/principals.py, which runs the same authentication inside its own script (with the
+    # caller's grant read in the same round trip): the script's body, its arguments, its answer.
+    AUTHENTICATE = _AUTHENTICATE
+
+    def authenticate_args(self) -> list[int]:
+        return [int(time.time() * 1000), self.idle * 1000, TOUCH_EVERY_MS]
+
+    @staticmethod
+    def authenticated(flat: list | None) -> Session | None:
+        return _session(flat) if flat else None
 
     def list(self, user_id: int) -> list[Session]:
         now = int(time.time() * 1000)

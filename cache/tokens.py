@@ -20,16 +20,23 @@ def _key(token_hash: str) -> str:
     return f"api_token:{token_hash}"
 
 
+key_of = _key
+
+
+def owner_of(raw: str | None) -> dict | None:
+    """The owner a cache entry names; None when not cached or revoked (the graph then answers)."""
+    if raw is None or raw == REVOKED:
+        return None
+    return json.loads(raw)
+
+
 class TokenCache:
     def __init__(self, r: redis.Redis):
         self.r = r
 
     def get(self, token_hash: str) -> dict | None:
         """The cached owner; None when not cached or revoked (the graph then answers)."""
-        raw = self.r.get(_key(token_hash))
-        if raw is None or raw == REVOKED:
-            return None
-        return json.loads(raw)
+        return owner_of(self.r.get(_key(token_hash)))
 
     def put(self, token_hash: str, owner: dict) -> None:
         """Never over a tombstone; an expiring token's entry lapses with it."""

@@ -1,15 +1,15 @@
 """Owns the pre-serialised read model of tweets: `tweet:{id}`, `user_brief:{id}`, `like_counts`,
 `liked:{user_id}`, and `author_tweets:{user_id}` (recent tweets of authors merged at read time).
 
-A feed page is then: one sorted-set read, one pipelined multi-get of tweet bodies, like counts and
-the viewer's liked flags, and one multi-get of the authors; the JSON is spliced from stored bytes.
+A home-feed page reads them all in its one script call (cache/home_page.py); other pages read
+them in one pipeline and one multi-get of the authors; the JSON is spliced from stored bytes.
 """
 from __future__ import annotations
 
 import orjson
 import redis
 
-from cache.feeds import queue_newest, score, take_newest
+from cache.feeds import score
 
 SENTINEL = "0"
 AUTHOR_TWEETS = 800
@@ -47,9 +47,15 @@ def author_key(user_id: int) -> str:
 LIKE_COUNTS = "like_counts"
 
 
+def like_count(raw: bytes | None) -> int | None:
+    """A stored count is 'version:count' (the write-through of set_like_count)."""
+    return int(raw.split(b":")[1]) if raw else None
+
+
 def tweet_body(tweet: dict) -> bytes:
     """The stored form: author id, '|', then the tweet's JSON up to (not including) its author."""
-    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"]})
+    head = orjson.dumps({"id": tweet["id"], "text": tweet["text"], "created_at": tweet["created_at"],
+                         "media": tweet.get("media", [])})
     return f"{tweet['author']['id']}|".encode() + head[:-1]
 
 
@@ -110,7 +116,7 @@ class TweetCache:
             pipe.exists(liked_key(viewer_id))
             pipe.smismember(liked_key(viewer_id), tweet_ids)
         out = pipe.execute()
-        counts = [int(c.split(b":")[1]) if c else None for c in out[1]]
+        counts = [like_count(c) for c in out[1]]
         liked = [bool(x) for x in out[3]] if viewer_id is not None and out[2] else None
         return out[0], counts, liked
 
@@ -140,15 +146,3 @@ class TweetCache:
         pipe.zadd(author_key(author_id), {SENTINEL: 0, **{t: score(t) for t in tweet_ids}})
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()
-
-    def author_tweets(self, author_ids: list[int], before_id: int | None, count: int) -> list[list[int] | None]:
-        """The newest `count` tweet ids of each author below before_id (None where cold)."""
-        pipe = self.r.pipeline(transaction=False)
-        for a in author_ids:
-            pipe.exists(author_key(a))
-            queue_newest(pipe, author_key(a), before_id, count)
-        out = pipe.execute()
-        return [
-            take_newest(same, older, before_id, count) if alive else None
-            for alive, same, older in zip(out[0::3], out[1::3], out[2::3])
-        ]

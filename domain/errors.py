@@ -56,6 +56,12 @@ class PayloadTooLarge(AppError):
     code = "payload_too_large"
 
 
+class RangeNotSatisfiable(AppError):
+    status = 416
+    code = "range_not_satisfiable"
+    message = "The Range header names no satisfiable single byte range of this file."
+
+
 class UnsupportedMediaType(AppError):
     status = 415
     code = "unsupported_media_type"

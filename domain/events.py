@@ -53,6 +53,12 @@ class MessageSent:
     recipient_id: int
 
 
+@dataclass(frozen=True)
+class MediaFinalized:
+    media_id: int
+    owner_id: int
+
+
 FAMILIES = {
     TweetPosted: "tweets",
     TweetDeleted: "tweets",
@@ -60,6 +66,7 @@ FAMILIES = {
     Unfollowed: "follows",
     LikeChanged: "likes",
     MessageSent: "messages",
+    MediaFinalized: "media",
 }
 TYPES = {cls.__name__: cls for cls in FAMILIES}
 

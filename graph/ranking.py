@@ -16,6 +16,10 @@ class RankingRepository:
     def write_ranks(self, rows: list[list]) -> None:
         self.graph.write("ranking/write_ranks", rows=rows)
 
+    def rank_coverage(self) -> dict:
+        """How many users there are, and how many hold a rank."""
+        return self.graph.read_one("ranking/rank_coverage")
+
     def popular(self, now_ms: int, window_hours: int, k: int) -> list[dict]:
         return self.graph.read("ranking/popular", now_ms=now_ms, window_hours=window_hours, k=k)
 

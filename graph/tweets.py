@@ -16,15 +16,21 @@ class TweetRepository:
         self._like = group_committed(graph, "tweets/like", "created", by_tweet)
         self._unlike = group_committed(graph, "tweets/unlike", "removed", by_tweet)
 
-    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None) -> dict:
+    def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
+               media_ids: list[int] = ()) -> dict:
         """The new tweet's public object."""
-        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms}
+        params = {"id": tweet_id, "author_id": author_id, "text": text, "now_ms": now_ms,
+                  "media_ids": list(media_ids)}
         return public(self._create.submit((params, event)), "author")
 
     def hydrate(self, ids: list[int], viewer_id: int | None = None) -> list[dict]:
         """Public tweet objects in the order of ids; deleted ones are left out."""
         rows = {r["id"]: r for r in self.graph.read("tweets/hydrate", ids=ids, viewer_id=viewer_id)}
         return [public(rows[i], "author") for i in ids if i in rows]
+
+    def liked_by_author(self, ids: list[int]) -> set[int]:
+        """Those of ids whose author has liked them."""
+        return {r["id"] for r in self.graph.read("tweets/liked_by_author", ids=ids)} if ids else set()
 
     def author_id(self, tweet_id: int) -> int | None:
         row = self.graph.read_one("tweets/author", id=tweet_id)

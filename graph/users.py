@@ -49,6 +49,14 @@ class UserRepository:
         rows = {r["id"]: r for r in self.graph.read("users/hydrate", ids=ids, viewer_id=viewer_id)}
         return [_public(rows[i]) for i in ids if i in rows]
 
+    def profiles(self, ids: list[int]) -> list[dict]:
+        """Public profiles with exact counts and their `counts_version`, for the profile read model."""
+        return self.graph.read("users/profiles", ids=ids)
+
+    def touch_counts(self, ids: list[int]) -> list[dict]:
+        """Each user's exact counts under a new `counts_version` (one write transaction for all)."""
+        return self.graph.write("users/touch_counts", ids=ids) if ids else []
+
     def update_profile(self, user_id: int, changes: dict) -> None:
         self.graph.write("users/update_profile", id=user_id, changes=changes)
 

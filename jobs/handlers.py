@@ -4,9 +4,10 @@ run of events of one kind in stream order (a batch: one transaction for many eve
 and is idempotent: events may be delivered again after a crash."""
 from __future__ import annotations
 
-from domain.events import Envelope, Followed, LikeChanged, MessageSent, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import (Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted, TweetPosted,
+                           Unfollowed)
 from ranking.refresh import rescore
-from social import live, messages, notify, timeline
+from social import live, media, messages, notify, profiles, timeline
 
 
 def _each(use_case):
@@ -20,16 +21,21 @@ def _each(use_case):
     return handle
 
 
+def _process_media(svc, events: list[Envelope]) -> None:
+    for e in events:
+        media.process(svc, e.event.media_id)
+
+
 def _rescore(svc, events: list[Envelope]) -> None:
     rescore(svc, sorted({e.event.tweet_id for e in events}))
 
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out),),
-        TweetDeleted: (_each(timeline.retract),),
-        Followed: (_each(timeline.backfill),),
-        Unfollowed: (_each(timeline.unmerge),),
+        TweetPosted: (_each(timeline.fan_out), profiles.on_counts_changed),
+        TweetDeleted: (_each(timeline.retract), profiles.on_counts_changed),
+        Followed: (_each(timeline.backfill), profiles.on_counts_changed),
+        Unfollowed: (_each(timeline.unmerge), profiles.on_counts_changed),
     },
     "ranking": {
         LikeChanged: (_rescore,),
@@ -41,6 +47,9 @@ HANDLERS = {
         Unfollowed: (notify.on_unfollows,),
         LikeChanged: (notify.on_likes,),
         MessageSent: (messages.deliver,),
+    },
+    "media": {
+        MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification
     },
 }
 

@@ -9,5 +9,9 @@ def refresh_pagerank() -> dict:
     return refresh.refresh_pagerank(services())
 
 
+def refresh_pagerank_if_missing() -> dict | None:
+    return refresh.refresh_pagerank_if_missing(services())
+
+
 def refresh_popular() -> int:
     return refresh.refresh_popular(services())

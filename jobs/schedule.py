@@ -1,10 +1,15 @@
 """The ranking schedule: `python -m jobs.schedule`. It only enqueues; the worker runs the jobs.
-Popularity decays with time, so it is refreshed whole every minute.
+Popularity decays with time, so it is refreshed whole every minute; unfinished media uploads are
+purged hourly once a day old.
 
 Jobs travel as JSON (rq's JSONSerializer, in the worker too), never as pickles: whoever can write
 to Redis must not be able to run code in the worker. rq's own cron scheduler always pickles, so
 this small loop enqueues instead: each job at most once per interval, also over restarts (the
-next run time of each is kept in Redis)."""
+next run time of each is kept in Redis).
+
+PageRank runs every 10 minutes. A graph without ranks (a new deployment, a bulk load since the last
+run) should not wait that long: every minute, and at once at start, a cheap check runs PageRank
+when most users have no rank yet."""
 from __future__ import annotations
 
 import logging
@@ -15,15 +20,19 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from cache.client import redis_client
-from jobs import ranking
+from jobs import media, ranking
 from settings import Settings
 
 log = logging.getLogger(__name__)
 POPULAR_EVERY_SECONDS = 60
 PAGERANK_EVERY_SECONDS = 600
-SCHEDULE = (  # (job, queue, interval, timeout)
+MISSING_RANKS_EVERY_SECONDS = 60
+MEDIA_PURGE_EVERY_SECONDS = 3600
+SCHEDULE = (  # (job, queue, interval, timeout), enqueued in this order when due together
     (ranking.refresh_pagerank, "low", PAGERANK_EVERY_SECONDS, 900),
+    (ranking.refresh_pagerank_if_missing, "low", MISSING_RANKS_EVERY_SECONDS, 900),
     (ranking.refresh_popular, "low", POPULAR_EVERY_SECONDS, 300),
+    (media.purge_stale, "low", MEDIA_PURGE_EVERY_SECONDS, 900),
 )
 TICK_SECONDS = 1.0
 

@@ -1,12 +1,16 @@
 """The RQ worker: `python -m jobs.worker`. Jobs run in this process (no fork per job), so the
-Neo4j driver and Redis pools are built once and reused."""
+Neo4j driver and Redis pools are built once and reused. Jobs travel as JSON, never as pickles.
+Redis going away (a restart) does not end the process: the worker starts again once it is back;
+only a stop request (SIGTERM, Ctrl-C), after which rq's work() returns, does."""
 from __future__ import annotations
 
 import logging
+import threading
 
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from domain.retry import forever
 from jobs.runtime import services
 
 QUEUES = ("high", "default", "low")
@@ -15,8 +19,13 @@ QUEUES = ("high", "default", "low")
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
-    worker = SimpleWorker(list(QUEUES), connection=svc.raw_redis, serializer=JSONSerializer)  # never pickle
-    worker.work(with_scheduler=True)
+    stopped = threading.Event()
+
+    def work() -> None:
+        SimpleWorker(list(QUEUES), connection=svc.raw_redis, serializer=JSONSerializer).work(with_scheduler=True)
+        stopped.set()
+
+    forever(stopped, "rq worker", work, first=0.5, cap=5.0)
 
 
 if __name__ == "__main__":

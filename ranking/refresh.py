@@ -50,6 +50,17 @@ def refresh_pagerank(svc: RankingPorts) -> dict:
     return stats
 
 
+def ranks_missing(svc: RankingPorts) -> bool:
+    """A new graph (or one loaded in bulk since the last run) where most users have no rank yet."""
+    coverage = svc.ranking.rank_coverage()
+    return coverage["users"] > 2 * coverage["ranked"]
+
+
+def refresh_pagerank_if_missing(svc: RankingPorts) -> dict | None:
+    """Runs PageRank now rather than at the next period when ranks are missing; else does nothing."""
+    return refresh_pagerank(svc) if ranks_missing(svc) else None
+
+
 def refresh_popular(svc: RankingPorts, at_ms: int | None = None) -> int:
     """Recomputes every recent tweet's score (time decay moves them all) and replaces the tops."""
     scored = svc.ranking.popular(at_ms or now_ms(), WINDOW_HOURS, ALL)

@@ -25,6 +25,7 @@ class AccountPorts(Protocol):
     token_cache: ports.TokenCache
     tweet_cache: ports.TweetCache
     revocations: ports.Revocations
+    profiles: ports.ProfileCache
 
 
 def register(svc: AccountPorts, username: str, password: str, display_name: str | None) -> dict:
@@ -169,8 +170,9 @@ def token_hash_of(token: str) -> str:
     return _token_hash(token)
 
 
-def token_owner_by_hash(svc: AccountPorts, token_hash: str) -> dict | None:
-    owner = svc.token_cache.get(token_hash)
+def token_owner_by_hash(svc: AccountPorts, token_hash: str, cached: dict | None = None) -> dict | None:
+    """cached: what the request already read of the token cache (cache/principals.py)."""
+    owner = cached if cached is not None else svc.token_cache.get(token_hash)
     if owner is None:
         owner = svc.tokens.owner(token_hash)
         if owner is None:
@@ -188,10 +190,6 @@ def user_id_of(svc: AccountPorts, username: str) -> int:
     return user_id
 
 
-def get_user(svc: AccountPorts, username: str, viewer_id: int | None) -> dict:
-    return svc.users.hydrate([user_id_of(svc, username)], viewer_id)[0]
-
-
 def update_profile(svc: AccountPorts, user_id: int, display_name: str | None, bio: str | None) -> dict:
     changes = {}
     if display_name is not None:
@@ -201,4 +199,5 @@ def update_profile(svc: AccountPorts, user_id: int, display_name: str | None, bi
     if changes:
         svc.users.update_profile(user_id, changes)
         svc.tweet_cache.forget_user(user_id)
+        svc.profiles.forget(user_id)
     return svc.users.hydrate([user_id], viewer_id=user_id)[0]

@@ -37,9 +37,10 @@ class AdminPorts(Protocol):
 CONSOLE = "console"
 
 
-def grant_of(svc: AdminPorts, user_id: int) -> Grant | None:
-    """The user's grant from Redis while current, else from the graph (then cached); None if no such user."""
-    grant, stamp = svc.grants.get(user_id)
+def grant_of(svc: AdminPorts, user_id: int, cached: tuple[Grant | None, str] | None = None) -> Grant | None:
+    """The user's grant from Redis while current, else from the graph (then cached); None if no such
+    user. cached: what the request already read of the grant cache (GrantCache.get's answer)."""
+    grant, stamp = cached if cached is not None else svc.grants.get(user_id)
     if grant is None:
         row = svc.policy.grant(user_id)
         if row is None:

@@ -14,10 +14,12 @@ class FeedPorts(timeline.TimelinePorts, hydrate.HydratePorts, Protocol):
 
 
 def home(svc: FeedPorts, viewer_id: int, page: PageRequest, k: int) -> tuple[list[bytes], str | None, list[bytes]]:
-    """The page and the network's top k, hydrated together in one pass over Redis."""
-    ids, cursor = timeline.home_ids(svc, viewer_id, page)
-    top = _network_top(svc, viewer_id, k)
-    found = hydrate.tweets_by_id(svc, ids + top, viewer_id)
+    """The page and the network's top k: one Redis round trip when everything is warm."""
+    got, ids, cursor = timeline.home_page(svc, viewer_id, page, k)
+    top = got.top if got.top is not None else _network_top(svc, viewer_id, k)
+    found = hydrate.assemble(svc, got.found, viewer_id)
+    read = set(got.found.ids)
+    found.update(hydrate.tweets_by_id(svc, [t for t in ids + top if t not in read], viewer_id))
     return [found[t] for t in ids if t in found], cursor, [found[t] for t in top if t in found]
 
 
@@ -27,8 +29,5 @@ def popular(svc: FeedPorts, k: int, viewer_id: int | None) -> list[bytes]:
 
 
 def _network_top(svc: FeedPorts, viewer_id: int, k: int) -> list[int]:
-    """The top k among tweets of the people the viewer follows."""
-    top = svc.popular.network_top(viewer_id, k)
-    if top is None:
-        top = svc.popular.compute_network_top(viewer_id, svc.feed_source.following(viewer_id))[:k]
-    return top
+    """The top k among tweets of the people the viewer follows, merged afresh when its cache is cold."""
+    return svc.popular.compute_network_top(viewer_id, svc.feed_source.following(viewer_id))[:k]

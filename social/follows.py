@@ -15,6 +15,7 @@ class FollowPorts(Protocol):
 
     users: ports.UserStore
     bus: ports.EventPublisher
+    profiles: ports.ProfileCache
 
 
 def _not_self(follower_id: int, followee_id: int) -> None:
@@ -29,6 +30,7 @@ def follow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     created = svc.users.follow(follower_id, followee_id, now_ms(), event)
     if created:
         svc.bus.publish(event)
+    svc.profiles.set_following(follower_id, followee_id, True)
     return created
 
 
@@ -38,6 +40,7 @@ def unfollow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     removed = svc.users.unfollow(follower_id, followee_id, event)
     if removed:
         svc.bus.publish(event)
+    svc.profiles.set_following(follower_id, followee_id, False)
     return removed
 
 

@@ -6,6 +6,7 @@ from typing import Protocol
 
 import orjson
 
+from cache.home_page import Hydration
 from social import ports
 
 
@@ -49,9 +50,13 @@ def _liked(svc: HydratePorts, ids: list[int], viewer_id: int | None, liked) -> l
     return liked
 
 
-def _authors(svc: HydratePorts, author_ids: list[int]) -> dict[int, bytes]:
+def _authors(svc: HydratePorts, author_ids: list[int], known: dict[int, bytes]) -> dict[int, bytes]:
+    """The authors' bodies: those already read (known), then Redis, then Neo4j for the rest."""
     unique = list(dict.fromkeys(author_ids))
-    found = dict(zip(unique, svc.tweet_cache.users(unique)))
+    found = {a: known[a] for a in unique if known.get(a) is not None}
+    rest = [a for a in unique if a not in found]
+    if rest:
+        found.update(zip(rest, svc.tweet_cache.users(rest)))
     missing = [a for a, b in found.items() if b is None]
     if missing:
         users = svc.users.hydrate(missing)
@@ -61,7 +66,26 @@ def _authors(svc: HydratePorts, author_ids: list[int]) -> dict[int, bytes]:
 
 def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
     """{id, username, display_name} of each user that exists (ids as public strings)."""
-    return {u: orjson.loads(b) for u, b in _authors(svc, user_ids).items() if b is not None}
+    return {u: orjson.loads(b) for u, b in _authors(svc, user_ids, {}).items() if b is not None}
+
+
+def assemble(svc: HydratePorts, read: Hydration, viewer_id: int | None) -> dict[int, bytes]:
+    """JSON bytes of each tweet of read.ids that still exists, from what Redis held of it (read)
+    and, for what it lacked, from Neo4j (written back)."""
+    bodies = _fill_bodies(svc, read.ids, read.bodies)
+    keep = [i for i, b in enumerate(bodies) if b is not None]
+    ids = [read.ids[i] for i in keep]
+    bodies = [bodies[i] for i in keep]
+    counts = _fill_counts(svc, ids, [read.counts[i] for i in keep])
+    liked = _liked(svc, ids, viewer_id, [read.liked[i] for i in keep] if read.liked is not None else None)
+    split = [b.split(b"|", 1) for b in bodies]
+    known = {int(b.split(b"|", 1)[0]): a for b, a in zip(read.bodies, read.authors) if b is not None}
+    authors = _authors(svc, [int(a) for a, _ in split], known)
+    return {
+        t: head + b',"author":' + authors[int(a)] + b',"like_count":%d,"liked":%s}' % (n, b"true" if l else b"false")
+        for t, (a, head), n, l in zip(ids, split, counts, liked)
+        if authors.get(int(a)) is not None
+    }
 
 
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
@@ -70,19 +94,7 @@ def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> di
     if not ids:
         return {}
     bodies, counts, liked = svc.tweet_cache.read(ids, viewer_id)
-    bodies = _fill_bodies(svc, ids, bodies)
-    keep = [i for i, b in enumerate(bodies) if b is not None]
-    ids = [ids[i] for i in keep]
-    bodies = [bodies[i] for i in keep]
-    counts = _fill_counts(svc, ids, [counts[i] for i in keep])
-    liked = _liked(svc, ids, viewer_id, [liked[i] for i in keep] if liked is not None else None)
-    split = [b.split(b"|", 1) for b in bodies]
-    authors = _authors(svc, [int(a) for a, _ in split])
-    return {
-        t: head + b',"author":' + authors[int(a)] + b',"like_count":%d,"liked":%s}' % (n, b"true" if l else b"false")
-        for t, (a, head), n, l in zip(ids, split, counts, liked)
-        if authors.get(int(a)) is not None
-    }
+    return assemble(svc, Hydration(ids, bodies, counts, liked, [None] * len(ids)), viewer_id)
 
 
 def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> list[bytes]:

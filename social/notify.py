@@ -68,14 +68,12 @@ def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int
 
 
 def _liked_tweets(svc: NotifyPorts, events: list[Envelope]) -> dict[int, dict]:
-    """Each liked tweet that still exists, as its author (the like's recipient) sees it."""
-    tweet_ids = list({e.event.tweet_id for e in events})
-    authors = {t: int(orjson.loads(b)["author"]["id"]) for t, b in hydrate.tweets_by_id(svc, tweet_ids, None).items()}
-    seen: dict[int, dict] = {}
-    for author in set(authors.values()):
-        mine = [t for t, a in authors.items() if a == author]
-        seen.update({t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, mine, author).items()})
-    return seen
+    """Each liked tweet that still exists, as its author (the like's recipient) sees it: from the
+    Redis read model, with one graph read for the batch's `liked` flags (the author's own likes)."""
+    tweets = {t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, list({e.event.tweet_id for e in events}), None).items()}
+    for t in svc.tweets.liked_by_author(list(tweets)):
+        tweets[t]["liked"] = True
+    return tweets
 
 
 def on_likes(svc: NotifyPorts, events: list[Envelope]) -> None:

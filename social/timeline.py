@@ -6,6 +6,7 @@ from typing import Protocol
 
 from domain.events import Followed, TweetDeleted, TweetPosted, Unfollowed
 from domain.pages import PageRequest, split_page
+from cache.home_page import Cold, HomePage
 from social import ports
 
 
@@ -15,6 +16,7 @@ class TimelinePorts(Protocol):
     tweets: ports.TweetStore
     feed_source: ports.FeedSource
     feeds: ports.FeedStore
+    home_pages: ports.HomePageReader
     celebrities: ports.CelebrityList
     tweet_cache: ports.TweetCache
     popular: ports.PopularLists
@@ -40,9 +42,13 @@ def is_celebrity(svc: TimelinePorts, author_id: int) -> bool:
 
 
 def fan_out(svc: TimelinePorts, event: TweetPosted) -> None:
-    """The author's own feed and recent-tweets list were updated by the request (post_tweet)."""
-    if not is_celebrity(svc, event.author_id):
-        svc.feeds.push(svc.feed_source.followers(event.author_id), event.tweet_id)
+    """The request (post_tweet) updated the author's own feed and recent-tweets list already, unless
+    Redis failed it after the commit: both are pushed again here (idempotent)."""
+    svc.tweet_cache.push_author_tweet(event.author_id, event.tweet_id)
+    if is_celebrity(svc, event.author_id):
+        svc.feeds.push([event.author_id], event.tweet_id)
+    else:
+        svc.feeds.push([event.author_id, *svc.feed_source.followers(event.author_id)], event.tweet_id)
 
 
 def retract(svc: TimelinePorts, event: TweetDeleted) -> None:
@@ -62,36 +68,39 @@ def unmerge(svc: TimelinePorts, event: Unfollowed) -> None:
     svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, svc.feeds.size))
 
 
-def _cached_page(svc: TimelinePorts, viewer_id: int, before: int | None, want: int):
-    got = svc.feeds.page(viewer_id, before, want)
-    if got is None:
+def _warm(svc: TimelinePorts, viewer_id: int, cold: Cold) -> None:
+    if cold.celebrities is None:
         ids, celebs = svc.feed_source.rebuild(viewer_id, celebrities(svc), svc.feeds.size)
         svc.feeds.rebuild(viewer_id, ids, celebs)
-        got = svc.feeds.page(viewer_id, before, want)
-    return got
+    for c in cold.celebrities or ():
+        svc.tweet_cache.load_author_tweets(c, svc.feed_source.author_recent(c, svc.tweet_cache.author_size))
 
 
-def _celebrity_tweets(svc: TimelinePorts, celebs: list[int], before: int | None, want: int) -> list[int]:
-    lists = svc.tweet_cache.author_tweets(celebs, before, want)
-    cold = [c for c, ids in zip(celebs, lists) if ids is None]
-    for c in cold:
-        recent = svc.feed_source.author_recent(c, svc.tweet_cache.author_size)
-        svc.tweet_cache.load_author_tweets(c, recent)
-    if cold:
-        lists = svc.tweet_cache.author_tweets(celebs, before, want)
-    return [t for ids in lists for t in ids or ()]
+def _read(svc: TimelinePorts, viewer_id: int, before: int | None, want: int, k: int) -> HomePage:
+    """One script call when warm; a cold feed, then cold celebrity lists, are rebuilt and read again."""
+    for _ in range(3):
+        got = svc.home_pages.read(viewer_id, before, want, k)
+        if not isinstance(got, Cold):
+            return got
+        _warm(svc, viewer_id, got)
+    raise RuntimeError(f"the home feed of {viewer_id} stayed cold after its rebuild")
+
+
+def home_page(svc: TimelinePorts, viewer_id: int, page: PageRequest, k: int = 0) -> tuple[HomePage, list[int], str | None]:
+    """One page of the home feed (and, with k, the network top and what Redis holds of each tweet):
+    cached ids merged with followed celebrities' recent tweets; past the cached 800, the page
+    continues from the Cypher query, ordered and paged the same way."""
+    before = page.key[0] if page.key else None
+    want = page.limit + 1
+    got = _read(svc, viewer_id, before, want, k)
+    ids = got.ids
+    if len(ids) < want and got.full:
+        rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
+        ids = ids + svc.tweets.home_page(viewer_id, rest)
+    ids, cursor = split_page(ids, page.limit, lambda i: (i,))
+    return got, ids, cursor
 
 
 def home_ids(svc: TimelinePorts, viewer_id: int, page: PageRequest) -> tuple[list[int], str | None]:
-    """One page of the home feed: cached ids merged with followed celebrities' recent tweets; past
-    the cached 800, the page continues from the Cypher query, ordered and paged the same way."""
-    before = page.key[0] if page.key else None
-    want = page.limit + 1
-    ids, celebs, full = _cached_page(svc, viewer_id, before, want)
-    if celebs:
-        ids = sorted(set(ids) | set(_celebrity_tweets(svc, celebs, before, want)), reverse=True)[:want]
-    if len(ids) < want and full:
-        rest = PageRequest(limit=want - len(ids) - 1, key=(ids[-1],) if ids else page.key)
-        ids += svc.tweets.home_page(viewer_id, rest)
-    return split_page(ids, page.limit, lambda i: (i,))
-
+    _, ids, cursor = home_page(svc, viewer_id, page)
+    return ids, cursor

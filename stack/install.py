@@ -18,7 +18,8 @@ NEO4J_POM = ROOT / "stack" / "neo4j" / "pom.xml"
 NEO4J_LIB = ROOT / "stack" / "neo4j" / "target" / "lib"
 # Debian packages, each with the file that tells it is installed. The tests also need Chromium:
 # Playwright drives Debian's build, since it cannot download a browser of its own here.
-STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server"), "redis-tools": Path("/usr/bin/redis-cli")}
+STACK_PACKAGES = {"redis-server": Path("/usr/bin/redis-server"), "redis-tools": Path("/usr/bin/redis-cli"),
+                  "ffmpeg": Path("/usr/bin/ffprobe")}  # media: audio probing, remux, waveform
 TEST_PACKAGES = {**STACK_PACKAGES, "chromium": Path("/usr/bin/chromium")}
 BENCH_PACKAGES = {**STACK_PACKAGES, "wrk": Path("/usr/bin/wrk")}
 BALANCER_PACKAGES = {"haproxy": Path("/usr/sbin/haproxy")}

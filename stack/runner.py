@@ -88,14 +88,15 @@ def follow(stack: Stack, offset: int, done: Callable[[], bool], timeout: float |
             time.sleep(0.2)
 
 
-def run_against(stack: Stack, argv: list[str]) -> int:
-    """Start a clean isolated stack, run argv against it, always stop it; argv's exit code."""
+def run_against(stack: Stack, argv: list[str], start: Callable[[Stack], object] | None = None) -> int:
+    """Start a clean isolated stack (by `start`, if given), run argv against it, always stop it;
+    argv's exit code."""
     stop_stack(stack)  # what an interrupted earlier run of ours left behind, found by pid file
     shutil.rmtree(stack.data_dir, ignore_errors=True)
     check_can_start(stack)
     interrupt_on_signals()
     try:
-        start_stack(stack, seed=False)
+        (start or (lambda s: start_stack(s, seed=False)))(stack)
         print(f"running: {' '.join(argv)}", flush=True)
         return run_client(argv, stack.env)
     finally:

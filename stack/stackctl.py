@@ -10,6 +10,7 @@ do the work (config, install, services, supervise, ready, runner).
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,10 +20,10 @@ if __package__ in (None, ""):  # run as a script: import the package from the re
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from stack import runner  # noqa: E402
-from stack.config import ROOT, VENV_BIN, StackError, dev_stack, isolated_stack, relative  # noqa: E402
+from stack.config import ROOT, VENV_BIN, Stack, StackError, dev_stack, isolated_stack, relative  # noqa: E402
 from stack.install import BENCH_PACKAGES, TEST_PACKAGES, install, packages_for  # noqa: E402
-from stack.services import SUPERVISOR, all_services, check_can_start  # noqa: E402
-from stack.supervise import pidfile_names, running_pid  # noqa: E402
+from stack.services import SUPERVISOR, all_services, check_can_start, prepare_folders, start_stack  # noqa: E402
+from stack.supervise import pidfile_names, run_step, running_pid  # noqa: E402
 
 
 def cmd_install(args: list[str]) -> int:
@@ -75,8 +76,9 @@ def cmd_status(args: list[str]) -> int:
 def cmd_test(args: list[str]) -> int:
     """pytest against a fresh stack of its own; its exit code (5, no tests, is a failure too)."""
     # The end-to-end tier signs up many users from 127.0.0.1, more than the per-IP limits allow;
-    # tests/integration/test_rate_limits.py builds an app of its own with the limits on.
-    stack = isolated_stack({"RATE_LIMIT_ENABLED": "0", **os.environ}, "test")
+    # tests/integration/test_rate_limits.py builds an app of its own with the limits on. Tests
+    # need no warm query plans (graph/warmup.py), which cost minutes on a loaded machine.
+    stack = isolated_stack({"RATE_LIMIT_ENABLED": "0", "WARM_QUERY_PLANS": "0", **os.environ}, "test")
     install(packages_for(stack, TEST_PACKAGES))
     code = runner.run_against(stack, [str(VENV_BIN / "pytest"), "-q", *args])
     if code == 5:
@@ -85,12 +87,40 @@ def cmd_test(args: list[str]) -> int:
 
 
 def cmd_bench(args: list[str]) -> int:
-    """The benchmarks against a fresh stack of their own, with the request limits off."""
+    """The benchmarks against a fresh stack of their own, with the request limits off: its graph
+    is bulk-imported at the benchmark's size and the time to a ready stack is recorded."""
     if not (ROOT / "bench" / "__main__.py").exists():
         raise StackError("bench/__main__.py does not exist yet")
     stack = isolated_stack({"RATE_LIMIT_ENABLED": "0", "NEO4J_MEMORY": "2g", **os.environ}, "bench")
     install(packages_for(stack, BENCH_PACKAGES))
-    return runner.run_against(stack, [str(VENV_BIN / "python"), "-m", "bench", *args])
+    sizes = bench_sizes(args)
+    return runner.run_against(stack, [str(VENV_BIN / "python"), "-m", "bench", *args],
+                              start=lambda s: bulk_seeded_start(s, sizes))
+
+
+def bench_sizes(args: list[str]) -> dict[str, str]:
+    """The graph sizes among the benchmark's arguments (`--users 1000` or `--users=1000`)."""
+    sizes = {"users": "100000", "follows": "2000000", "tweets": "1000000", "likes": "5000000"}
+    for i, arg in enumerate(args):
+        name, _, value = arg.lstrip("-").partition("=")
+        if arg.startswith("--") and name in sizes:
+            sizes[name] = value or args[i + 1]
+    return sizes
+
+
+def bulk_seeded_start(stack: Stack, sizes: dict[str, str]) -> None:
+    """A new database bulk-imported from generated CSV, then the stack started (which migrates)
+    and Redis warmed; the seconds from nothing to a ready stack go to DATA_DIR/seed.json."""
+    prepare_folders(stack)
+    started = time.monotonic()
+    python = str(VENV_BIN / "python")
+    run_step(stack, "seed-import", [python, "seed_graph.py", "--bulk", *(f"--{k}={v}" for k, v in sizes.items())],
+             stack.env)
+    start_stack(stack, seed=False)
+    run_step(stack, "seed-warm", [python, "seed_graph.py", "--warm"], stack.env)
+    seconds = round(time.monotonic() - started, 1)
+    (stack.data_dir / "seed.json").write_text(json.dumps({"seconds": seconds, **sizes}))
+    print(f"bulk seed to a ready stack: {seconds}s", flush=True)
 
 
 COMMANDS = {"install": cmd_install, "run": cmd_run, "up": cmd_up, "down": cmd_down,

@@ -96,7 +96,7 @@ class LoopLag:
     def seconds(self) -> float:
         """0 outside gevent: with OS threads a late wake-up measures GIL contention, not a queue."""
         if self.measured is None:  # decided in the worker, after gevent has patched it
-            self.measured: bool | None = None
+            self.measured = is_module_patched("threading")
         if not self.measured:
             return 0.0
         if self.probe is None:

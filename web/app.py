@@ -7,7 +7,7 @@ from flask import Flask
 
 from bootstrap import Services, bootstrap
 from settings import Settings
-from web import (admin, auth, client, errors, feed, inputs, limits, messages, metrics, notifications, ops, policy,
+from web import (admin, auth, client, errors, feed, inputs, limits, media, messages, metrics, notifications, ops, policy,
                  recommendations, security, sse, tweets, users, ws)
 from web.admission import Admission
 from web.json import OrjsonProvider
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     limits.init(app, services)
     errors.register(app)
     for blueprint in (auth.bp, users.bp, tweets.bp, feed.bp, ops.bp, recommendations.bp, admin.bp, client.bp,
-                      sse.bp, ws.bp, notifications.bp, messages.bp):
+                      sse.bp, ws.bp, notifications.bp, messages.bp, media.bp, media.files):
         app.register_blueprint(blueprint)
     settings = services.settings
     app.wsgi_app = Admission(

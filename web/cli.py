@@ -1,4 +1,5 @@
-"""Flask CLI commands for operators: `flask --app wsgi db migrate`, `roles ...`, `groups ...`."""
+"""Flask CLI commands for operators: `flask --app wsgi db migrate`, `roles ...`, `groups ...`,
+`ranking refresh ...` (web/cli_ranking.py) and `cypher run ...` (web/cli_cypher.py)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -8,9 +9,11 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from graph.migrate import migrate
+from graph.warmup import warm
 from social import admin
 from domain.errors import AppError
 from web.cli_cypher import cypher_commands
+from web.cli_ranking import ranking_commands
 
 
 @contextmanager
@@ -35,11 +38,14 @@ def register_commands(app: Flask) -> None:
 
     @db.command("migrate")
     def migrate_command():
-        """Apply the Cypher migrations that have not run yet."""
+        """Apply the Cypher migrations that have not run yet, then plan every query once (Neo4j's
+        plan cache serves every process, and the stack migrates before any of them starts)."""
         applied = migrate(svc.graph)
         if applied:
             svc.grants.invalidate_all()  # a migration may change what a role grants
         click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none new'}")
+        if svc.settings.warm_query_plans:
+            click.echo(f"planned {warm(svc.graph)} queries")
 
     roles = AppGroup("roles", help="Roles held by users (the console is exempt from the escalation rules).")
 
@@ -123,3 +129,4 @@ def register_commands(app: Flask) -> None:
     for command in (db, roles, groups):
         app.cli.add_command(command)
     app.cli.add_command(cypher_commands(app))
+    app.cli.add_command(ranking_commands(app))

@@ -132,3 +132,40 @@ def conversation(username: str):
 def sessions():
     """The signed-in user's sessions, each revocable."""
     return _page("sessions.html", page="sessions")
+
+
+@bp.get("/t/<tweet_id>")
+@allow(PUBLIC)
+def thread(tweet_id: str):
+    """A tweet with the thread around it; signed-in readers reply here."""
+    return _page("thread.html", page="thread", tweet_id=tweet_id)
+
+
+@bp.get("/search")
+@allow(PUBLIC)
+def search():
+    """Search tweets or people; the query stays in the address, so results can be linked."""
+    return _page("search.html", page="search")
+
+
+@bp.get("/tags/<tag>")
+@allow(PUBLIC)
+def tag(tag: str):
+    """The tweets of one hashtag, newest first."""
+    return _page("tag.html", page="tag", tag=tag)
+
+
+@bp.get("/bookmarks")
+@allow(PUBLIC)
+@members_only
+def bookmarks():
+    """The signed-in user's bookmarked tweets."""
+    return _page("bookmarks.html", page="bookmarks")
+
+
+@bp.get("/blocks")
+@allow(PUBLIC)
+@members_only
+def blocks():
+    """The users the signed-in user blocks and mutes, each undoable."""
+    return _page("blocks.html", page="blocks")

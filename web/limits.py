@@ -8,6 +8,8 @@ costs an Argon2 verification (tens of ms of a core), so an address gets 60 per 5
 succeed or not; failed ones have their own, stricter limit per username and per IP
 (cache/login_attempts.py, CONTRACT.md). Moderators and admins get five times the read and write
 budget, because cleaning up spam is bulk work; posting, liking and following are the same for all.
+Media uploads (our own numbers): 60 started an hour and 1 GiB announced a day per user, the bytes
+counted as the MiB of each upload's total_bytes; chunks have a class of their own.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import math
 import time
 from dataclasses import dataclass
 
+import orjson
 from flask import Flask, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_login import current_user
@@ -32,6 +35,7 @@ class RateClass:
     staff: str | None = None  # per moderator or admin, when it differs
     anonymous: str | None = None  # per IP, for callers who are not signed in
     by_ip: bool = False  # counted per IP even when signed in (logins and sign-ups)
+    mib_per_day: int = 0  # also a budget of upload MiB per user and day (the body's total_bytes)
 
 
 LIMITS = {
@@ -43,6 +47,8 @@ LIMITS = {
     "likes": RateClass("1000 per day"),
     "follows": RateClass("400 per day"),
     "admin": RateClass("300 per 5 minutes"),
+    "media_uploads": RateClass("60 per hour", mib_per_day=1024),
+    "media_chunks": RateClass("2400 per hour"),  # 2.3 GiB an hour in 1 MiB chunks
     UNLIMITED: RateClass(""),
 }
 PER_IP = "3000 per 5 minutes"
@@ -82,6 +88,21 @@ def _ip_limit() -> str:
     return "" if rate_class_of(request.endpoint) in (None, UNLIMITED) else PER_IP
 
 
+def _bytes_limit() -> str:
+    name = rate_class_of(request.endpoint)
+    mib = LIMITS[name].mib_per_day if name else 0
+    return f"{mib} per day" if mib and current_user.is_authenticated else ""
+
+
+def _upload_mib() -> int:
+    """The MiB an upload announces: what it costs of the day's budget (malformed bodies cost 1)."""
+    try:
+        total = orjson.loads(request.get_data(cache=True)).get("total_bytes")
+    except (orjson.JSONDecodeError, AttributeError):
+        return 1
+    return max(1, math.ceil(total / 1048576)) if isinstance(total, int) and not isinstance(total, bool) else 1
+
+
 def spend(rate_class: str, user_id: int) -> int:
     """Counts one use of `rate_class` by a signed-in user in the very bucket its HTTP route counts
     in (a WebSocket command and its HTTP twin share one budget): 0 when allowed, else seconds to wait."""
@@ -103,6 +124,7 @@ def init(app: Flask, services: Services) -> None:
         default_limits=[
             Limit(_class_limit, key_function=_class_key, scope=lambda endpoint: rate_class_of(endpoint) or "", shared=True),
             Limit(_ip_limit, key_function=_ip, scope="ip", shared=True),
+            Limit(_bytes_limit, key_function=_class_key, scope="upload_bytes", cost=_upload_mib, shared=True),
         ],
         storage_uri=services.settings.redis_url,
         storage_options={"connection_pool": services.redis.connection_pool},

@@ -13,7 +13,7 @@ from web.inputs import JSON
 from web.outputs import Error, Page
 from web.policy import PUBLIC, UNLIMITED
 
-NOT_API = {"static", "client"}  # the web client's pages and assets are not part of the API
+NOT_API = {"static", "client", "media_files"}  # the web client's pages and assets, media files: not the API
 _PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _REF = "#/components/schemas/{model}"
 

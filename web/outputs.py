@@ -79,13 +79,36 @@ class Entities(Out):
     hashtags: list[str] = Field(description="Hashtags, case-folded, without '#'.")
 
 
-class Media(Out):
-    """An uploaded file (v1.1); fields beyond id and state are there once it is processed."""
+class MediaError(Out):
+    code: str = Field(description="media_unreadable, media_too_large or media_type_mismatch.")
+    message: str | None
 
-    model_config = ConfigDict(extra="allow")
+
+class Media(Out):
+    """An uploaded file (v1.1). In a tweet only what showing it needs; from /media also the upload's
+    progress (docs/media.md)."""
 
     id: str = Id
     state: Literal["uploading", "processing", "ready", "failed"]
+    type: Literal["image", "audio", "video"] | None = Field(None, description="Told by the content once finalized.")
+    mime: str | None = Field(None, description="The content's type, as the file is served.")
+    url: str | None = Field(None, description="The processed file (ready only); accepts Range requests.")
+    preview_url: str | None = Field(None, description="An image's WebP preview, at most 640 px.")
+    width: int | None = Field(None, ge=1)
+    height: int | None = Field(None, ge=1)
+    duration_ms: int | None = Field(None, ge=0)
+    peaks: list[int] | None = Field(None, description="Audio: 100 bars of the waveform, 0 to 100.")
+    total_bytes: int | None = Field(None, ge=1)
+    chunk_size: int | None = Field(None, ge=1)
+    received_bytes: int | None = Field(None, ge=0)
+    missing_chunks: list[int] | None = Field(None, description="Chunk indexes not received yet.")
+    expires_at: str | None = Field(None, description="An upload not finalized by then is deleted.")
+    progress: float | None = Field(None, ge=0, le=1, description="Live `media` events while processing.")
+    error: MediaError | None = Field(None, description="Why it failed.")
+
+
+class MediaBody(Out):
+    media: Media
 
 
 class Tweet(Out):

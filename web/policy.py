@@ -43,7 +43,11 @@ def requirement_of(endpoint: str | None) -> str | None:
 def current_grant() -> Grant | None:
     """The signed-in caller's grant, read once per request; None for anonymous callers."""
     if "grant" not in g:
-        g.grant = admin.grant_of(services(), current_user.user_id) if current_user.is_authenticated else None
+        g.grant = (
+            admin.grant_of(services(), current_user.user_id, current_user.cached_grant)
+            if current_user.is_authenticated
+            else None
+        )
     return g.grant
 
 

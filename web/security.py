@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from domain import credentials
 from domain.errors import Forbidden, Unauthenticated
+from domain.roles import Grant
 from domain.sessions import Session
 from settings import Settings
 from social import accounts, security_log
@@ -21,13 +22,15 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class Principal(UserMixin):
     def __init__(self, user_id: int, username: str, session: Session | None = None, token_id: str | None = None,
-                 scopes: frozenset[str] = frozenset(), token_hash: str | None = None):
+                 scopes: frozenset[str] = frozenset(), token_hash: str | None = None,
+                 cached_grant: tuple[Grant | None, str] | None = None):
         self.user_id = user_id
         self.username = username
         self.session = session
         self.token_id = token_id
         self.scopes = scopes
         self.token_hash = token_hash
+        self.cached_grant = cached_grant  # read with the session or token (cache/principals.py)
 
     def get_id(self) -> str:
         return str(self.user_id)
@@ -51,20 +54,24 @@ def viewer_id() -> int | None:
 
 
 def _load(req) -> Principal | None:
+    """The caller and its cached grant come from one Redis round trip (cache/principals.py)."""
     svc = services()
     header = req.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         token_hash = accounts.token_hash_of(header[7:].strip())
-        owner = accounts.token_owner_by_hash(svc, token_hash)
+        read = svc.principals.by_token(token_hash)
+        owner = accounts.token_owner_by_hash(svc, token_hash, read.owner)
         if owner:
             return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
-                             scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash)
+                             scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash,
+                             cached_grant=read.grant if read.owner else None)
         return None
     secret = req.cookies.get(svc.settings.session_cookie_name)
     if secret:
-        session = svc.sessions.authenticate(secret)
-        if session:
-            return Principal(session.user_id, session.username, session=session)
+        read = svc.principals.by_session(secret)
+        if read.session:
+            return Principal(read.session.user_id, read.session.username, session=read.session,
+                             cached_grant=read.grant)
     return None
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from social import tweets
-from domain.errors import NotFound
+from domain.errors import NotFound, Unprocessable
 from web.context import services as svc
 from web.inputs import Body, PageQuery, path_id, query, takes
 from web.outputs import Liked, TweetBody, UserPage, responds
@@ -18,6 +18,7 @@ bp = Blueprint("tweets", __name__, url_prefix="/api/v1/tweets")
 
 class NewTweet(Body):
     text: str
+    media_ids: list[str] = []
 
 
 def _tweet_id(value: str) -> int:
@@ -29,8 +30,10 @@ def _tweet_id(value: str) -> int:
 @responds(TweetBody, 201, errors=(422,))
 @takes(NewTweet)
 def post(body: NewTweet):
-    """Post a tweet of at most 140 characters."""
-    return jsonify({"tweet": tweets.post_tweet(svc(), current_user.user_id, body.text)}), 201
+    """Post a tweet of at most 140 characters, with up to 4 images or 1 audio of the author's (media_ids)."""
+    media_ids = [path_id(m, Unprocessable("media_not_found", "Some media_ids are not media of yours.", media_ids=[m]))
+                 for m in body.media_ids]
+    return jsonify({"tweet": tweets.post_tweet(svc(), current_user.user_id, body.text, media_ids)}), 201
 
 
 @bp.get("/<tweet_id>")

@@ -1,10 +1,11 @@
 """User endpoints: profiles, the follow graph and a user's tweets."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import orjson
+from flask import Blueprint, Response, jsonify
 from flask_login import current_user
 
-from social import accounts, follows, tweets
+from social import accounts, follows, profiles, tweets
 from web.context import services as svc
 from web.inputs import Body, PageQuery, query, takes
 from web.outputs import Following, Me, TweetPage, UserBody, UserPage, responds
@@ -13,6 +14,10 @@ from web.presenters import page
 from web.security import viewer_id
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, mimetype="application/json")
 
 
 class Profile(Body):
@@ -25,8 +30,8 @@ class Profile(Body):
 @responds(Me)
 def me():
     """The signed-in user and their roles."""
-    user = svc().users.hydrate([current_user.user_id], current_user.user_id)[0]
-    return jsonify({"user": user, "roles": sorted(current_grant().roles)})
+    user = profiles.profile(svc(), current_user.user_id, user_id=current_user.user_id)
+    return _json(b'{"user":%s,"roles":%s}' % (user, orjson.dumps(sorted(current_grant().roles))))
 
 
 @bp.patch("/me")
@@ -43,7 +48,7 @@ def update_me(body: Profile):
 @responds(UserBody)
 def user(username: str):
     """A user's public profile."""
-    return jsonify({"user": accounts.get_user(svc(), username, viewer_id())})
+    return _json(b'{"user":%s}' % profiles.profile(svc(), viewer_id(), username=username))
 
 
 @bp.get("/<username>/tweets")

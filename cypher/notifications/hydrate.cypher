@@ -16,7 +16,9 @@ RETURN n.id AS id, n.recipient_id AS recipient_id, n.key AS group_key, n.type AS
          id: t.id, text: t.text, created_at: toString(t.created_at),
          author: author {.id, .username, .display_name},
          like_count: COUNT { (t)<-[:LIKED]-(:User) },
-         liked: EXISTS { (:User {id: n.recipient_id})-[:LIKED]->(t) }
+         liked: EXISTS { (:User {id: n.recipient_id})-[:LIKED]->(t) },
+         media: COLLECT { MATCH (t)-[r:HAS_MEDIA]->(medium:Media) WITH r, medium ORDER BY r.position
+                          RETURN medium {id: toString(medium.id), .state, .type, .mime, .url, .preview_url, .width, .height, .duration_ms, .peaks} }
        } END AS tweet,
        CASE WHEN m IS NULL THEN null ELSE {
          id: m.id, from: sender.username, to: to.username, text: m.text, created_at: toString(m.created_at)

@@ -56,6 +56,7 @@ class Stream:
         self.frames: list[tuple[str, str, dict]] = []  # (id, event, data)
         self.comments: list[tuple[float, str]] = []
         self.resets = 0
+        self.ended = 0
         self.connections = 0
         self.live = threading.Event()
         self.away = threading.Event()
@@ -103,6 +104,8 @@ class Stream:
             elif "event" in event:
                 if event["event"] == "reset":
                     self.resets += 1
+                elif event["event"] == "ended":  # the session ended: the server closes the stream
+                    self.ended += 1
                 else:
                     self.frames.append((event["id"], event["event"], json.loads(event["data"])))
                 event = {}

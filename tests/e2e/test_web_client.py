@@ -117,7 +117,7 @@ def test_like_and_follow_from_a_profile_reach_the_api_and_the_home_feed(browser,
     expect(home_copy).to_be_visible()  # the follow brought the author's tweets into the feed
     expect(home_copy.locator(".like")).to_have_attribute("aria-pressed", "true")
     home_copy.locator(".like").click()
-    expect(home_copy.locator(".count")).to_have_text("0")
+    expect(home_copy.locator(".like .count")).to_have_text("0")
     assert author.call("GET", f"/tweets/{tweet['id']}")["tweet"]["like_count"] == 0
 
     page.goto(f"/u/{author.username}")

@@ -3,21 +3,17 @@ relay moves events to streams of their own (a private prefix, so the stack's con
 them), and consumer groups handle each event once, after crashes and duplicates too."""
 from __future__ import annotations
 
-import secrets
-from dataclasses import replace
-
 import pytest
 
-from cache.streams import EventStreams
+from domain.clock import now_ms
+from domain.events import Envelope, Followed, LikeChanged, envelop
+from domain.ids import new_id
 from graph.outbox import _write_batch_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
 from jobs.relay import DURABLE_AFTER_SECONDS, Relay
 from social import accounts, tweets
-from domain.clock import now_ms
-from domain.events import Envelope, Followed, LikeChanged, envelop
-from domain.ids import new_id
 from tests.conftest import unique_name
 
 
@@ -31,16 +27,6 @@ def events_about(svc, type_: str, needle: str) -> list[dict]:
         "RETURN e.id AS id, e:Unrelayed AS unrelayed, e.relayed_at IS NOT NULL AS relayed",
         type=type_, needle=needle, result_transformer_=lambda r: r.data(),
     )
-
-
-@pytest.fixture
-def private(services):
-    """Services whose event streams have a prefix of their own; the streams are deleted afterwards."""
-    streams = EventStreams(services.redis, prefix=f"test-events-{secrets.token_hex(4)}")
-    yield replace(services, event_streams=streams)
-    keys = list(services.redis.scan_iter(f"{streams.prefix}:*"))
-    if keys:
-        services.redis.delete(*keys)
 
 
 def unpublished_follow(svc) -> tuple[Envelope, int, int]:

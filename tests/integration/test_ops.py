@@ -26,6 +26,7 @@ def test_openapi_lists_every_route_the_app_serves(app, client):
     assert served == documented
     assert "requestBody" in doc["paths"]["/api/v1/tweets"]["post"]
     assert doc["paths"]["/api/v1/feed/home"]["get"]["security"]
+    assert "application/octet-stream" in doc["paths"]["/api/v1/media/{media_id}/chunks/{index}"]["put"]["requestBody"]["content"]
 
 
 def test_every_route_declares_a_policy(app):

@@ -79,9 +79,11 @@ def test_the_schedule_enqueues_json_jobs_once_per_interval(services):
     queues = schedule.queues_for(services.raw_redis)
     for q in queues.values():
         q.empty()
-    assert sorted(schedule.tick(services.raw_redis, queues, 1000.0)) == ["refresh_pagerank", "refresh_popular"]
+    assert sorted(schedule.tick(services.raw_redis, queues, 1000.0)) == [
+        "purge_stale", "refresh_pagerank", "refresh_pagerank_if_missing", "refresh_popular"]
     assert schedule.tick(services.raw_redis, queues, 1001.0) == []
-    assert schedule.tick(services.raw_redis, queues, 1000.0 + schedule.POPULAR_EVERY_SECONDS) == ["refresh_popular"]
+    assert sorted(schedule.tick(services.raw_redis, queues, 1000.0 + schedule.POPULAR_EVERY_SECONDS)) == [
+        "refresh_pagerank_if_missing", "refresh_popular"]
     job_id = queues["low"].get_job_ids()[0]
     raw = services.raw_redis.hget(f"rq:job:{job_id}", "data")
     assert orjson.loads(__import__("zlib").decompress(raw))[0].startswith("jobs.ranking.")

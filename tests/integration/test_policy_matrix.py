@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import secrets
 
-from social import accounts, admin, tweets
+from social import accounts, admin, media, tweets
+from tests import media_samples
 from web.limits import LIMITS
 from web.policy import PUBLIC, SIGNED_IN
 from tests.integration.personas import SessionUser, bare_user, promote, suspend
@@ -22,6 +23,9 @@ OBJECT_RULES = {
     ("DELETE", "/api/v1/auth/sessions/<session_id>"): HIDDEN,
     ("DELETE", "/api/v1/auth/tokens/<token_id>"): HIDDEN,
     ("DELETE", "/api/v1/tweets/<tweet_id>"): {"other": 403},
+    ("GET", "/api/v1/media/<media_id>"): HIDDEN,  # an upload is its uploader's alone
+    ("PUT", "/api/v1/media/<media_id>/chunks/<index>"): HIDDEN,
+    ("POST", "/api/v1/media/<media_id>/finalize"): HIDDEN,
 }
 
 
@@ -83,6 +87,14 @@ class Row:
                 values[name] = self.services.sessions.create(self.owner_id, self.owner_name, "matrix")[1].id
             elif name == "token_id":
                 values[name] = accounts.create_token(self.services, self.owner_id, "matrix")["id"]
+            elif name == "media_id" and "file_name" in rule.arguments:
+                values[name], values["file_name"] = ready_media(self.services, self.owner_id)
+            elif name == "media_id":
+                values[name] = media.start_upload(self.services, self.owner_id, "image", 10)["id"]
+            elif name == "index":
+                values[name] = "0"
+            elif name == "file_name":
+                continue  # with media_id
             elif name == "name":
                 values[name] = "m-" + secrets.token_hex(6)
                 admin.set_group_roles(self.services, None, values[name], [])
@@ -91,6 +103,15 @@ class Row:
         if "name" in values and "username" in values:
             admin.set_member(self.services, None, values["name"], values["username"], True)
         return rule.rule.replace("<", "{").replace(">", "}").format(**values)
+
+
+def ready_media(services, owner_id: int) -> tuple[str, str]:
+    """A processed image of the owner's: its id and its file's name."""
+    png = media_samples.png(8, 8)
+    upload = media.start_upload(services, owner_id, "image", len(png))
+    media.put_chunk(services, owner_id, int(upload["id"]), 0, [png])
+    media.finalize(services, owner_id, int(upload["id"]))
+    return upload["id"], media.get_media(services, owner_id, int(upload["id"]))["url"].rsplit("/", 1)[1]
 
 
 def _outcome(response) -> str | int:

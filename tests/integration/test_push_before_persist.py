@@ -52,6 +52,7 @@ class WriteFails:
 def test_the_last_frame_pushed_agrees_with_the_group_listed(services):
     author, *fans = [_user(services) for _ in range(5)]
     tweet_id = int(tweets.post_tweet(services, author, "agree")["id"])
+    tweets.like(services, author, tweet_id)  # notifies nobody, but the tweet shows as liked to its author
     for fan in fans:
         tweets.like(services, fan, tweet_id)  # handled inline: pushed, then written
     tweets.unlike(services, fans[1], tweet_id)
@@ -64,7 +65,7 @@ def test_the_last_frame_pushed_agrees_with_the_group_listed(services):
     for field in ("id", "type", "group_key", "actors", "created_at", "read"):
         assert frame[field] == listed[field], field
     assert frame["actor"] == listed["actor"]  # the newest like is the listed group's first actor
-    assert frame["tweet"] == listed["tweet"]
+    assert frame["tweet"] == listed["tweet"] and frame["tweet"]["liked"] is True
 
 
 def test_follows_push_their_group_and_the_listed_group_agrees(services):

@@ -1,9 +1,12 @@
 """The local Redis Cluster of REDIS_MODE=cluster (stack/services.py): six redis-server nodes become
 3 masters with a replica each on their first start, keep that layout in nodes.conf across a stop
-and start, and a graceful stop loses no acknowledged write. On the test stack's Redis port + 100."""
+and start, and a graceful stop loses no acknowledged write. On the test stack's Redis port + 100, in
+a folder of the test stack's DATA_DIR (pytest's tmp_path is pruned by other pytest runs on the machine)."""
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,9 +19,11 @@ from stack.supervise import pidfile_names, running_pid
 
 
 @pytest.fixture
-def cluster(tmp_path):
+def cluster():
     port = urlsplit(os.environ["REDIS_URL"]).port + 100
-    stack = make_stack({**os.environ, "REDIS_MODE": "cluster"}, data_dir=tmp_path, web_port=0,
+    folder = Path(os.environ["DATA_DIR"]) / "redis-cluster-test"
+    shutil.rmtree(folder, ignore_errors=True)
+    stack = make_stack({**os.environ, "REDIS_MODE": "cluster"}, data_dir=folder, web_port=0,
                        bolt_port=0, http_port=0, redis_port=port, neo4j_uri="", redis_url="",
                        neo4j_memory="")
     yield stack

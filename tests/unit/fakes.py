@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from cache.home_page import Cold, HomePage, Hydration
 from domain.events import Envelope
 
 
@@ -44,7 +45,7 @@ class TweetStore:
     def __init__(self, graph: Graph):
         self.g = graph
 
-    def create(self, tweet_id, author_id, text, now_ms, event=None) -> dict:
+    def create(self, tweet_id, author_id, text, now_ms, event=None, media_ids=()) -> dict:
         self.g.tweets[tweet_id] = {"author_id": author_id, "text": text, "created_at": str(now_ms)}
         if event is not None:
             self.g.outbox.append(event)
@@ -183,12 +184,6 @@ class FeedStore:
     def remove_celebrity(self, user_id, celebrity_id):
         self.celebs.get(user_id, set()).discard(celebrity_id)
 
-    def page(self, user_id, before_id, count):
-        if user_id not in self.feeds:
-            return None
-        ids = [t for t in self.feeds[user_id] if before_id is None or t < before_id][:count]
-        return ids, sorted(self.celebs.get(user_id, ())), len(self.feeds[user_id]) >= self.size  # full: older ones were trimmed
-
 
 class CelebrityList:
     def __init__(self):
@@ -264,20 +259,10 @@ class TweetCache:
     def load_author_tweets(self, author_id, tweet_ids):
         self.author_lists[author_id] = sorted(tweet_ids, reverse=True)
 
-    def author_tweets(self, author_ids, before_id, count):
-        return [
-            [t for t in self.author_lists[a] if before_id is None or t < before_id][:count]
-            if a in self.author_lists else None
-            for a in author_ids
-        ]
-
 
 class PopularLists:
     def __init__(self):
         self.network: dict[int, list[int]] = {}
-
-    def network_top(self, user_id, k):
-        return self.network.get(user_id, [])[:k] if user_id in self.network else None
 
     def compute_network_top(self, user_id, author_ids):
         self.network[user_id] = []
@@ -285,6 +270,53 @@ class PopularLists:
 
     def global_top(self, k):
         return []
+
+
+class ProfileCache:
+    """The follow sets a follow writes through (the rest of the read model runs against Redis)."""
+
+    def __init__(self):
+        self.following: dict[int, set[int]] = {}
+        self.forgotten: list[int] = []
+
+    def set_following(self, follower_id, followee_id, following):
+        if follower_id in self.following:
+            (self.following[follower_id].add if following else self.following[follower_id].discard)(followee_id)
+
+    def forget(self, user_id):
+        self.forgotten.append(user_id)
+
+
+class HomePages:
+    """HomePageReader over the fake feeds, recent-tweet lists, tweet cache and network tops."""
+
+    def __init__(self, feeds: FeedStore, tweet_cache: TweetCache, popular: PopularLists):
+        self.feeds, self.tweet_cache, self.popular = feeds, tweet_cache, popular
+
+    def read(self, user_id, before_id, count, k=0):
+        if user_id not in self.feeds.feeds:
+            return Cold()
+        celebs = sorted(self.feeds.celebs.get(user_id, ()))
+        cold = [c for c in celebs if c not in self.tweet_cache.author_lists]
+        if cold:
+            return Cold(cold)
+
+        def newest(ids):
+            return [t for t in ids if before_id is None or t < before_id][:count]
+
+        ids = newest(self.feeds.feeds[user_id])
+        if celebs:
+            merged = {t for c in celebs for t in newest(self.tweet_cache.author_lists[c])}
+            ids = sorted(set(ids) | merged, reverse=True)[:count]
+        page = HomePage(ids, len(self.feeds.feeds[user_id]) >= self.feeds.size)  # full: older ones were trimmed
+        if k:
+            top = self.popular.network.get(user_id)
+            page.top = top[:k] if top is not None else None
+            wanted = list(dict.fromkeys(ids + (page.top or [])))
+            bodies, counts, liked = self.tweet_cache.read(wanted, user_id)
+            authors = [self.tweet_cache.authors.get(int(b.split(b"|")[0])) if b else None for b in bodies]
+            page.found = Hydration(wanted, bodies, counts, liked, authors)
+        return page
 
 
 @dataclass
@@ -297,9 +329,11 @@ class Ports:
     celebrities: CelebrityList = field(default_factory=CelebrityList)
     tweet_cache: TweetCache = field(default_factory=TweetCache)
     popular: PopularLists = field(default_factory=PopularLists)
+    profiles: ProfileCache = field(default_factory=ProfileCache)
     fanout_threshold: int = 2
 
     def __post_init__(self):
         self.tweets = TweetStore(self.graph)
         self.users = UserStore(self.graph)
         self.feed_source = FeedSource(self.graph)
+        self.home_pages = HomePages(self.feeds, self.tweet_cache, self.popular)

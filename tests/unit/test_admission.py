@@ -1,12 +1,17 @@
 """Admission control sheds load with an immediate 503 once the running and waiting requests are full."""
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import orjson
 from werkzeug.test import Client
 
 from web import admission
 from web.admission import Admission
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class SlowApp:
@@ -92,22 +97,58 @@ def test_slots_are_given_back_when_the_app_raises():
     assert admission.slots.acquire(blocking=False)
 
 
-def test_a_worker_whose_loop_lags_sheds_new_requests_until_it_catches_up(monkeypatch):
-    """CPU saturation shows as lag before any slot fills: every ready request already waits that long."""
-    client = Client(Admission(SlowApp(), concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
-    monkeypatch.setattr(admission.LAG, "measured", True)
-    monkeypatch.setattr(admission.LAG, "probe", object())  # no probe thread: the test sets the lag
-    monkeypatch.setattr(admission.LAG, "lag", 0.4)
-    refused = client.get("/fast")
-    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
-    assert client.get("/healthz").status_code == 200
-    monkeypatch.setattr(admission.LAG, "lag", 0.01)
-    assert client.get("/fast").status_code == 200
+GEVENT_WORKER = """
+from gevent import monkey
+monkey.patch_all()
+import json, time
+import gevent
+from werkzeug.test import Client
+from web.admission import Admission
 
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+client = Client(Admission(app, concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
+seen = [client.get("/fast").status_code]  # the first request starts the probe
+gevent.sleep(0.2)
+busy_until = time.monotonic() + 0.8
+while time.monotonic() < busy_until:  # a view hogging the CPU: the loop runs nothing else
+    pass
+gevent.sleep(0.001)  # the loop turns: the probe wakes up (late) and takes its measure
+seen.append(client.get("/fast").status_code)
+seen.append(client.get("/healthz").status_code)
+for _ in range(100):  # caught up: admitted again
+    gevent.sleep(0.1)
+    if client.get("/fast").status_code == 200:
+        seen.append(200)
+        break
+print(json.dumps(seen))
+"""
+
+
+def test_a_gevent_worker_whose_loop_lags_sheds_new_requests_until_it_catches_up():
+    """CPU saturation shows as lag before any slot fills: every ready request already waits that
+    long. The worker runs as under gunicorn (gevent-patched), with the real probe."""
+    out = subprocess.run([sys.executable, "-c", GEVENT_WORKER], capture_output=True, text=True, timeout=60,
+                         cwd=ROOT, check=True).stdout
+    assert orjson.loads(out.strip().splitlines()[-1]) == [200, 503, 200, 200]
 
 
 def test_outside_gevent_thread_contention_is_not_taken_for_lag(monkeypatch):
     client = Client(Admission(SlowApp(), concurrency=10, queue=10, wait_seconds=1, max_lag_seconds=0.25))
-    monkeypatch.setattr(admission.LAG, "measured", False)
     monkeypatch.setattr(admission.LAG, "lag", 0.4)
     assert client.get("/fast").status_code == 200
+    assert admission.LAG.probe is None
+
+
+
+def test_the_lag_probe_is_on_under_gevent_and_off_with_os_threads(monkeypatch):
+    """Decided once, in the worker: gevent's patched threading turns loop-lag shedding on."""
+    plain = admission.LoopLag()
+    assert plain.seconds() == 0.0 and plain.measured is False
+    monkeypatch.setattr(admission, "is_module_patched", lambda name: name == "threading")
+    patched = admission.LoopLag()
+    patched.probe = object()  # no probe thread: the test only asks whether it would measure
+    patched.lag = 0.4
+    assert patched.seconds() == 0.4 and patched.measured is True

@@ -41,7 +41,7 @@ def test_posting_writes_the_tweet_with_its_event_then_publishes_that_event(svc):
 def test_posting_caches_the_body_and_adds_the_tweet_to_the_authors_warm_feed(svc):
     svc.feeds.rebuild(ADA, [], [])
     tweet_id = int(tweets.post_tweet(svc, ADA, "mine")["id"])
-    assert svc.feeds.page(ADA, None, 10)[0] == [tweet_id]
+    assert svc.feeds.feeds[ADA] == [tweet_id]
     assert tweet_id in svc.tweet_cache.bodies
 
 

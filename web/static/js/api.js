@@ -64,6 +64,20 @@ export async function api(method, path, body) {
   }
 }
 
+/** PUT raw bytes (a media chunk) as application/octet-stream; resolves when the server took them. */
+export async function putBytes(path, blob) {
+  let response;
+  try {
+    response = await fetch('/api/v1' + path, {
+      method: 'PUT', credentials: 'same-origin', body: blob,
+      headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrfToken },
+    });
+  } catch {
+    throw new ApiError(0, { error: { code: 'offline', message: 'The server cannot be reached; try again.' } });
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+}
+
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body);
 export const patch = (path, body) => api('PATCH', path, body);

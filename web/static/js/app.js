@@ -1,7 +1,11 @@
 // The pages: each shell names itself in <body data-page>, and the matching function fills it.
 import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
+import { blocksPage, bookmarksPage, relationButtons, searchPage, tagPage, trendingTags } from './discover.js';
 import { openSocket, openStream } from './live.js';
+import { attachments } from './media.js';
 import { localPath } from './paths.js';
+import { threadPage } from './thread.js';
+import { tweetUrl } from './tweetparts.js';
 import { $, h, pagedList, show, showError, toast, tweetItem, userLine, when } from './ui.js';
 
 const me = document.body.dataset.me;
@@ -13,7 +17,7 @@ const query = (params) => new URLSearchParams(Object.entries(params).filter(([, 
 
 // --- every signed-in page: sign out, the unread badge, live events --------------------------------
 
-const live = { notification: [], tweet: [], message: [], reset: [] }; // reset: frames were missed for good
+const live = { notification: [], tweet: [], message: [], media: [], reset: [] }; // reset: frames were missed for good
 
 function onLive(type, handle) {
   live[type].push(handle);
@@ -115,6 +119,7 @@ function homePage() {
   };
   onLive('tweet', ({ tweet }) => addToFeed(tweet));
   composer(addToFeed);
+  trendingTags();
 }
 
 function showPopular(tweets) {
@@ -127,12 +132,17 @@ function composer(onPosted) {
   const text = $('#compose-text');
   const counter = $('#compose-counter');
   const submit = $('#compose-submit');
+  const attached = attachments({
+    button: $('#compose-attach'), input: $('#compose-file'), list: $('#compose-media'), changed: () => update(),
+  });
+  onLive('media', attached.onMedia);
   const update = () => {
     const left = TWEET_LIMIT - tweetLength(text.value);
     counter.textContent = String(left);
     counter.classList.toggle('warn', left < 20 && left >= 0);
     counter.classList.toggle('over', left < 0);
-    submit.disabled = left < 0 || text.value.trim() === '';
+    // media still uploading or processing (or failed) cannot be posted yet
+    submit.disabled = left < 0 || text.value.trim() === '' || attached.busy() || attached.failed();
   };
   text.addEventListener('input', update);
   text.addEventListener('keydown', (event) => {
@@ -144,8 +154,9 @@ function composer(onPosted) {
     submit.disabled = true;
     showError($('#compose-error'), null);
     try {
-      const { tweet } = await post('/tweets', { text: text.value });
+      const { tweet } = await post('/tweets', { text: text.value, media_ids: attached.ready() });
       text.value = '';
+      attached.clear();
       onPosted(tweet);
     } catch (error) {
       showError($('#compose-error'), error);
@@ -184,6 +195,7 @@ function profilePage() {
       stat(user.followers_count, 'Followers', 'followers'),
       h('span', { class: 'muted' }, 'Joined ', when(user.created_at)));
     $('#profile-actions').replaceChildren(...actions(user));
+    relations(user);
     $('#profile').setAttribute('aria-busy', 'false');
     const form = $('#profile-edit');
     form.elements.display_name.value = user.display_name || '';
@@ -194,7 +206,10 @@ function profilePage() {
     h('span', { class: 'stat', 'data-stat': key }, h('strong', {}, String(count)), ' ' + label);
 
   function actions(user) {
-    if (own) return [h('button', { type: 'button', id: 'edit-profile', onclick: () => editing(true) }, 'Edit profile')];
+    if (own) {
+      return [h('a', { class: 'button', href: '/blocks' }, 'Blocked and muted'),
+        h('button', { type: 'button', id: 'edit-profile', onclick: () => editing(true) }, 'Edit profile')];
+    }
     if (!signedIn) return [];
     const following = Boolean(user.following);
     return [
@@ -212,6 +227,14 @@ function profilePage() {
         },
       }, following ? 'Unfollow' : 'Follow'),
     ];
+  }
+
+  let shown = 0; // the latest render's number: a slower earlier one must not add its buttons
+  async function relations(user) {
+    if (own || !signedIn) return;
+    const render = ++shown;
+    const buttons = await relationButtons(user, load);
+    if (render === shown) $('#profile-actions').append(...buttons);
   }
 
   function editing(on) {
@@ -258,6 +281,12 @@ function notificationText(n) {
       return [actor, ' liked your tweet', n.tweet ? h('q', { class: 'quoted' }, n.tweet.text) : null];
     case 'follow':
       return [actor, ' followed you'];
+    case 'mention':
+      return [actor, ' mentioned you', aboutTweet(n)];
+    case 'reply':
+      return [actor, ' replied to your tweet', aboutTweet(n)];
+    case 'boost':
+      return [actor, ' boosted your tweet', aboutTweet(n)];
     case 'message':
       return [actor, ' sent you a ', h('a', { href: '/messages/' + encodeURIComponent(n.actor.username) }, 'message'),
         n.message ? h('q', { class: 'quoted' }, n.message.text) : null];
@@ -266,12 +295,14 @@ function notificationText(n) {
   }
 }
 
+const aboutTweet = (n) => (n.tweet ? h('a', { class: 'quoted', href: tweetUrl(n.tweet.id) }, n.tweet.text) : null);
+
 function notificationItem(n) {
   const attributes = {
     class: n.read ? 'notification' : 'notification unread', 'data-id': n.id, 'data-group': n.group_key ?? n.id, 'data-type': n.type,
   };
   return h('li', attributes,
-    h('span', { class: 'icon', 'aria-hidden': 'true' }, { like: '♥', follow: '+', message: '✉' }[n.type] ?? '•'),
+    h('span', { class: 'icon', 'aria-hidden': 'true' }, { like: '♥', follow: '+', message: '✉', mention: '@', reply: '↩', boost: '⟳' }[n.type] ?? '•'),
     h('span', { class: 'body' }, ...notificationText(n)), when(n.created_at));
 }
 
@@ -429,6 +460,7 @@ async function sessionsPage() {
 const PAGES = {
   signin: signinPage, signup: signupPage, home: homePage, profile: profilePage,
   notifications: notificationsPage, messages: messagesPage, conversation: conversationPage, sessions: sessionsPage,
+  thread: threadPage, search: searchPage, tag: tagPage, bookmarks: bookmarksPage, blocks: blocksPage,
 };
 
 if (me) startSignedIn();

@@ -10,19 +10,35 @@ export function openStream(handlers) {
   for (const [type, handle] of Object.entries(handlers)) {
     stream.addEventListener(type, (event) => handle(JSON.parse(event.data)));
   }
+  // The session ended (signed out elsewhere, revoked, password changed): no reconnecting, sign in again.
+  stream.addEventListener('ended', () => { stream.close(); signInAgain(); });
   return stream;
+}
+
+function signInAgain() {
+  location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
 }
 
 /** Opens /api/v1/ws and keeps it open, reconnecting with a growing pause; returns a sender. */
 export function openSocket({ onFrame, onState }) {
   let socket;
   let pause = 500;
+  let ended = false;
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws`);
     socket.addEventListener('open', () => { pause = 500; document.body.dataset.socket = 'open'; onState(true); });
-    socket.addEventListener('message', (event) => onFrame(JSON.parse(event.data)));
+    socket.addEventListener('message', (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === 'error' && frame.error.code === 'session_ended') {
+        ended = true;
+        signInAgain();
+        return;
+      }
+      onFrame(frame);
+    });
     socket.addEventListener('close', () => {
+      if (ended) return;
       document.body.dataset.socket = 'reconnecting';
       onState(false);
       setTimeout(connect, pause);

@@ -1,37 +1,14 @@
-// DOM building blocks shared by the pages. Text always goes in as text, never as HTML.
+// Building blocks shared by the pages: times, users, tweets, paged lists. Text always goes in as
+// text, never as HTML.
 import { del, post } from './api.js';
+import { $, h, show, toast } from './dom.js';
+import { mediaBlock } from './media.js';
+import {
+  bookmarkButton, boostButton, boostedBy, isUnavailable, profileUrl, replyButton, replyingTo, richText, tweetUrl,
+  unavailableItem,
+} from './tweetparts.js';
 
-export const $ = (selector, root = document) => root.querySelector(selector);
-
-/** h('a', {href: '/x', class: 'name'}, 'text', childNode): an element with attributes and children. */
-export function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : value);
-  }
-  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
-  return element;
-}
-
-export function show(element, visible = true) {
-  element.hidden = !visible;
-}
-
-export function showError(element, error) {
-  element.textContent = error ? error.message : '';
-  show(element, Boolean(error));
-}
-
-let toastTimer;
-export function toast(text) {
-  const element = $('#toast');
-  element.textContent = text;
-  show(element);
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => show(element, false), 4000);
-}
+export { $, h, show, showError, toast } from './dom.js';
 
 const MINUTE = 60_000, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
 const dateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
@@ -53,8 +30,6 @@ export function when(iso) {
   return h('time', { datetime: iso, title: fullFormat.format(new Date(iso)) }, timeAgo(iso));
 }
 
-const profileUrl = (username) => '/u/' + encodeURIComponent(username);
-
 export function userLine(user) {
   return h('span', { class: 'who' },
     h('a', { class: 'name', href: profileUrl(user.username) }, user.display_name || user.username),
@@ -69,12 +44,18 @@ function likeButton(tweet) {
   h('span', { class: 'count' }, String(tweet.like_count)));
 }
 
-/** One tweet as a list item; its like button works wherever it is shown. */
+/** One tweet as a list item; its buttons work wherever it is shown. A deleted or hidden tweet in a
+ * thread is a placeholder, so the thread reads on. */
 export function tweetItem(tweet) {
+  if (isUnavailable(tweet)) return unavailableItem(tweet);
   return h('li', { class: 'tweet', 'data-id': tweet.id },
-    h('div', { class: 'meta' }, userLine(tweet.author), h('span', { class: 'sep' }, '·'), when(tweet.created_at)),
-    h('p', { class: 'text' }, tweet.text),
-    h('div', { class: 'actions' }, likeButton(tweet)));
+    boostedBy(tweet),
+    h('div', { class: 'meta' }, userLine(tweet.author), h('span', { class: 'sep' }, '·'),
+      h('a', { class: 'permalink', href: tweetUrl(tweet.id), title: 'Open the thread' }, when(tweet.created_at))),
+    replyingTo(tweet),
+    h('p', { class: 'text' }, ...richText(tweet)),
+    mediaBlock(tweet.media),
+    h('div', { class: 'actions' }, replyButton(tweet), boostButton(tweet), likeButton(tweet), bookmarkButton(tweet)));
 }
 
 /** Every copy of a tweet on the page (feed and popular) shows the same like state. */

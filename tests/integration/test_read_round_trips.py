@@ -1,0 +1,100 @@
+"""Hot reads cost a bounded number of Redis round trips, authentication and the policy decision
+included, and no Neo4j query once warm. Counted at the real clients' connections: a pipeline or a
+script call is one round trip, whatever it runs inside Redis."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import redis.connection
+
+from graph.driver import Graph
+from web.app import create_app
+
+
+class Counter:
+    def __init__(self, monkeypatch):
+        self.redis = 0
+        self.neo4j = 0
+        self.sent = []
+        send = redis.connection.AbstractConnection.send_packed_command
+        session = Graph.session
+
+        def counted_send(conn, command, check_health=True):
+            self.redis += check_health  # the client's own health-check pings are not the request's
+            self.sent.append(command)
+            return send(conn, command, check_health)
+
+        def counted_session(graph):
+            self.neo4j += 1
+            return session(graph)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted_send)
+        monkeypatch.setattr(Graph, "session", counted_session)
+
+    def reset(self):
+        self.redis = self.neo4j = 0
+
+
+@pytest.fixture(scope="module")
+def unlimited_app(services):
+    """The request limits are flask-limiter's own round trips, off here as in the benchmarks."""
+    return create_app(services=replace(services, settings=replace(services.settings, rate_limit_enabled=False)))
+
+
+@pytest.fixture
+def network(unlimited_app, make_user):
+    """A reader who follows two authors, with tweets, likes and a warm home feed."""
+    reader, alice, bob = make_user(), make_user(), make_user()
+    for author in (alice, bob):
+        assert reader.post(f"/api/v1/users/{author.username}/follow").status_code == 200
+    tweets = [author.tweet(f"tweet {i}") for i in range(3) for author in (alice, bob)]
+    assert reader.post(f"/api/v1/tweets/{tweets[0]['id']}/like").status_code == 200
+    assert alice.post(f"/api/v1/tweets/{tweets[1]['id']}/like").status_code == 200
+    reader.client.application = unlimited_app
+    return reader, tweets
+
+
+def _token(user) -> str:
+    r = user.post("/api/v1/auth/tokens", json={"name": "round trips"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["token"]
+
+
+def test_a_warm_home_feed_page_takes_two_redis_round_trips_and_no_neo4j(network, unlimited_app, monkeypatch):
+    reader, tweets = network
+    cold = reader.get("/api/v1/feed/home?limit=4&k=3")
+    assert cold.status_code == 200
+    counter = Counter(monkeypatch)
+    warm = reader.get("/api/v1/feed/home?limit=4&k=3")
+    assert warm.status_code == 200
+    assert (counter.redis, counter.neo4j) == (2, 0), counter.sent
+    assert warm.get_json()["tweets"] == cold.get_json()["tweets"]
+    assert [t["id"] for t in warm.get_json()["tweets"]] == [t["id"] for t in tweets[::-1][:4]]
+
+    counter.reset()
+    cursor = warm.get_json()["next_cursor"]
+    assert reader.get(f"/api/v1/feed/home?limit=4&k=3&cursor={cursor}").status_code == 200
+    assert (counter.redis, counter.neo4j) == (2, 0)
+
+
+def test_a_warm_home_feed_page_by_bearer_token_takes_two_redis_round_trips(network, unlimited_app, monkeypatch):
+    reader, _ = network
+    client = unlimited_app.test_client()
+    headers = {"Authorization": f"Bearer {_token(reader)}"}
+    assert client.get("/api/v1/feed/home", headers=headers).status_code == 200
+    counter = Counter(monkeypatch)
+    assert client.get("/api/v1/feed/home", headers=headers).status_code == 200
+    assert (counter.redis, counter.neo4j) == (2, 0)
+
+
+def test_a_warm_profile_takes_two_redis_round_trips_and_no_neo4j(network, unlimited_app, monkeypatch):
+    reader, tweets = network
+    author = tweets[0]["author"]["username"]
+    for path in (f"/api/v1/users/{author}", "/api/v1/users/me"):
+        cold = reader.get(path)
+        assert cold.status_code == 200
+        counter = Counter(monkeypatch)
+        warm = reader.get(path)
+        assert (counter.redis, counter.neo4j) == (2, 0), counter.sent
+        assert warm.get_json() == cold.get_json()
