@@ -22,7 +22,7 @@ import gevent.socket
 import orjson
 
 from bench.core import Context, children, percentile, pid_of, rss_mb
-from cache.user_streams import DISPATCHER_NAME
+from cache.dispatcher import DISPATCHER_NAME
 from domain.clock import now_ms
 from domain.ids import id_time_ms, new_id
 

@@ -1,6 +1,6 @@
 """Benchmark 7: a new graph at the requested size to a ready stack: CSV generated with numpy,
 `neo4j-admin database import full`, the stack started (migrations included) and Redis warmed.
-`make bench` does it before any benchmark runs (stack/stackctl.py bulk_seeded_start) and leaves
+`make bench` does it before any benchmark runs (bulk_seeded_start in stack/runner.py) and leaves
 the time in DATA_DIR/seed.json; against a stack seeded otherwise, the transactional path is timed."""
 from __future__ import annotations
 

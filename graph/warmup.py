@@ -26,6 +26,8 @@ _INTEGERS = re.compile(r"(^|_)(ids|exclude)$")
 SAMPLES = {
     "suspended": False,
     "changes": {"bio": ""},
+    "props": {"state": "ready"},
+    "from_": ["uploading"],
     "roles": ["user"],
     "rows": [{"id": 1}],  # batches (UNWIND) of maps
     "items": [{"id": 1}],

@@ -2,6 +2,7 @@
 background), or started fresh around a client that runs against it (`test`, `bench`)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -10,10 +11,11 @@ import sys
 import time
 from typing import Callable
 
-from stack.config import DEFAULT_PASSWORD, ROOT, STACK_DIR, Stack, StackError, relative
-from stack.services import (SUPERVISOR, STOP_SECONDS, check_can_start, start_stack, stop_stack)
-from stack.supervise import (Service, Supervisor, interrupt_on_signals, running_pid, spawn,
-                             stop_processes, write_pidfile)
+from stack.config import DEFAULT_PASSWORD, ROOT, STACK_DIR, VENV_BIN, Stack, StackError, relative
+from stack.services import (SUPERVISOR, STOP_SECONDS, check_can_start, prepare_folders, start_stack,
+                            stop_stack)
+from stack.supervise import (Service, Supervisor, interrupt_on_signals, run_step, running_pid,
+                             spawn, stop_processes, write_pidfile)
 
 # How long `make down` waits for the supervisor to stop the stack before it stops what is left.
 SUPERVISOR_STOP_SECONDS = sum(STOP_SECONDS.values()) + 30
@@ -101,6 +103,31 @@ def run_against(stack: Stack, argv: list[str], start: Callable[[Stack], object] 
         return run_client(argv, stack.env)
     finally:
         stop_stack(stack)
+
+
+def bench_sizes(args: list[str]) -> dict[str, str]:
+    """The graph sizes among the benchmark's arguments (`--users 1000` or `--users=1000`)."""
+    sizes = {"users": "100000", "follows": "2000000", "tweets": "1000000", "likes": "5000000"}
+    for i, arg in enumerate(args):
+        name, _, value = arg.lstrip("-").partition("=")
+        if arg.startswith("--") and name in sizes:
+            sizes[name] = value or args[i + 1]
+    return sizes
+
+
+def bulk_seeded_start(stack: Stack, sizes: dict[str, str]) -> None:
+    """A new database bulk-imported from generated CSV, then the stack started (which migrates)
+    and Redis warmed; the seconds from nothing to a ready stack go to DATA_DIR/seed.json."""
+    prepare_folders(stack)
+    started = time.monotonic()
+    python = str(VENV_BIN / "python")
+    run_step(stack, "seed-import", [python, "seed_graph.py", "--bulk", *(f"--{k}={v}" for k, v in sizes.items())],
+             stack.env)
+    start_stack(stack, seed=False)
+    run_step(stack, "seed-warm", [python, "seed_graph.py", "--warm"], stack.env)
+    seconds = round(time.monotonic() - started, 1)
+    (stack.data_dir / "seed.json").write_text(json.dumps({"seconds": seconds, **sizes}))
+    print(f"bulk seed to a ready stack: {seconds}s", flush=True)
 
 
 def run_client(argv: list[str], env: dict[str, str]) -> int:

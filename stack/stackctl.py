@@ -10,7 +10,6 @@ do the work (config, install, services, supervise, ready, runner).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -20,10 +19,10 @@ if __package__ in (None, ""):  # run as a script: import the package from the re
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from stack import runner  # noqa: E402
-from stack.config import ROOT, VENV_BIN, Stack, StackError, dev_stack, isolated_stack, relative  # noqa: E402
+from stack.config import ROOT, VENV_BIN, StackError, dev_stack, isolated_stack, relative  # noqa: E402
 from stack.install import BENCH_PACKAGES, TEST_PACKAGES, install, packages_for  # noqa: E402
-from stack.services import SUPERVISOR, all_services, check_can_start, prepare_folders, start_stack  # noqa: E402
-from stack.supervise import pidfile_names, run_step, running_pid  # noqa: E402
+from stack.services import SUPERVISOR, all_services, check_can_start  # noqa: E402
+from stack.supervise import pidfile_names, running_pid  # noqa: E402
 
 
 def cmd_install(args: list[str]) -> int:
@@ -93,34 +92,9 @@ def cmd_bench(args: list[str]) -> int:
         raise StackError("bench/__main__.py does not exist yet")
     stack = isolated_stack({"RATE_LIMIT_ENABLED": "0", "NEO4J_MEMORY": "2g", **os.environ}, "bench")
     install(packages_for(stack, BENCH_PACKAGES))
-    sizes = bench_sizes(args)
+    sizes = runner.bench_sizes(args)
     return runner.run_against(stack, [str(VENV_BIN / "python"), "-m", "bench", *args],
-                              start=lambda s: bulk_seeded_start(s, sizes))
-
-
-def bench_sizes(args: list[str]) -> dict[str, str]:
-    """The graph sizes among the benchmark's arguments (`--users 1000` or `--users=1000`)."""
-    sizes = {"users": "100000", "follows": "2000000", "tweets": "1000000", "likes": "5000000"}
-    for i, arg in enumerate(args):
-        name, _, value = arg.lstrip("-").partition("=")
-        if arg.startswith("--") and name in sizes:
-            sizes[name] = value or args[i + 1]
-    return sizes
-
-
-def bulk_seeded_start(stack: Stack, sizes: dict[str, str]) -> None:
-    """A new database bulk-imported from generated CSV, then the stack started (which migrates)
-    and Redis warmed; the seconds from nothing to a ready stack go to DATA_DIR/seed.json."""
-    prepare_folders(stack)
-    started = time.monotonic()
-    python = str(VENV_BIN / "python")
-    run_step(stack, "seed-import", [python, "seed_graph.py", "--bulk", *(f"--{k}={v}" for k, v in sizes.items())],
-             stack.env)
-    start_stack(stack, seed=False)
-    run_step(stack, "seed-warm", [python, "seed_graph.py", "--warm"], stack.env)
-    seconds = round(time.monotonic() - started, 1)
-    (stack.data_dir / "seed.json").write_text(json.dumps({"seconds": seconds, **sizes}))
-    print(f"bulk seed to a ready stack: {seconds}s", flush=True)
+                              start=lambda s: runner.bulk_seeded_start(s, sizes))
 
 
 COMMANDS = {"install": cmd_install, "run": cmd_run, "up": cmd_up, "down": cmd_down,

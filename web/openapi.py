@@ -17,6 +17,7 @@ NOT_API = {"static", "client", "media_files"}  # the web client's pages and asse
 _PARAM = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
 _REF = "#/components/schemas/{model}"
 
+ANY_TEXT = {"type": "string", "minLength": 1}
 ID = {"type": "string", "pattern": "^[1-9][0-9]{0,18}$",
       "description": "A positive 64-bit integer as a decimal string."}
 PATH_PARAMETERS = {
@@ -73,7 +74,7 @@ def _operations(app: Flask):
 
 def _parameters(view, path: str) -> list[dict]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, {"type": "string", "minLength": 1})}
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, ANY_TEXT)}
         for name in re.findall(r"{([a-z_]+)}", path)
     ]
     model = getattr(view, "query_model", None)
@@ -127,7 +128,7 @@ def _error_statuses(view, path: str, method: str) -> set[int]:
 
 
 def _operation(view, endpoint: str, path: str, method: str, refs: dict) -> dict:
-    summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+    summary = " ".join((view.__doc__ or view.__name__).split())
     limited = getattr(view, "rate_class", None) != UNLIMITED
     responses = {}
     for status, (model, media_type) in sorted(getattr(view, "responses", {}).items()):
@@ -144,8 +145,10 @@ def _operation(view, endpoint: str, path: str, method: str, refs: dict) -> dict:
         if status == 414:
             responses["414"] = {"description": ERRORS[414], "content": _content(None, "text/html")}
             continue
-        headers = {**(RATE_HEADERS if limited and status != 429 else {}), **(RETRY_AFTER if status in (429, 503) else {})}
-        responses[str(status)] = {"description": ERRORS.get(status, "An error"), "content": _content(refs[(Error, "serialization")], JSON),
+        headers = {**(RATE_HEADERS if limited and status != 429 else {}),
+                   **(RETRY_AFTER if status in (429, 503) else {})}
+        responses[str(status)] = {"description": ERRORS.get(status, "An error"),
+                                  "content": _content(refs[(Error, "serialization")], JSON),
                                   **({"headers": headers} if headers else {})}
     op = {
         "operationId": f"{endpoint.replace('.', '_')}_{method}",
@@ -154,8 +157,6 @@ def _operation(view, endpoint: str, path: str, method: str, refs: dict) -> dict:
         "parameters": _parameters(view, path),
         "responses": responses,
     }
-    if description.strip():
-        op["description"] = " ".join(description.split())
     if getattr(view, "requirement", PUBLIC) != PUBLIC:
         op["security"] = [{"cookie": [], "csrf": []}, {"bearer": []}]
     body = getattr(view, "body_model", None)
@@ -163,7 +164,8 @@ def _operation(view, endpoint: str, path: str, method: str, refs: dict) -> dict:
         op["requestBody"] = {"required": not getattr(view, "body_optional", False),
                              "content": {JSON: {"schema": refs[(body, "validation")]}}}
     elif getattr(view, "accepts", None):
-        op["requestBody"] = {"required": True, "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in view.accepts}}
+        raw = {"schema": {"type": "string", "format": "binary"}}
+        op["requestBody"] = {"required": True, "content": {media_type: raw for media_type in view.accepts}}
     return op
 
 

@@ -13,11 +13,14 @@ import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
+from functools import partial
 
 import pytest
 import requests
 
-from stack import stackctl
+from stack.ready import redis_ready, wait_ready
+from stack.services import all_services
+from stack.supervise import running_pid, spawn, wait_for_exit
 from tests.e2e.test_faults_events import the_stack
 from tests.e2e.test_stream import API, Person, Stream, assert_in_order_once
 
@@ -93,28 +96,27 @@ class WriteLoad(threading.Thread):
 
 def _kill(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
-    assert stackctl.wait_for_exit(pid, 10)
+    assert wait_for_exit(pid, 10)
 
 
-def _restart_job(stack, name: str, module: str) -> None:
-    _kill(stackctl.running_pid(stack, name))
+def _restart_job(stack, name: str) -> None:
+    _kill(running_pid(stack, name))
     time.sleep(1)  # writes go on meanwhile
-    stackctl.spawn(stack, name, [str(stackctl.VENV_BIN / "python"), "-m", module],
-                   {**stack.env, "PROMETHEUS_MULTIPROC_DIR": str(stack.metrics_dir)})
+    spawn(stack, all_services(stack)[name])
 
 
 def _kill_a_web_worker(stack) -> None:
-    master = stackctl.running_pid(stack, "web")
+    master = running_pid(stack, "web")
     workers = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
     assert workers, "gunicorn has no worker to kill"
     _kill(int(workers[0]))  # the master forks a new one
 
 
 def _restart_redis(stack) -> None:
-    _kill(stackctl.running_pid(stack, "redis"))
+    _kill(running_pid(stack, "redis"))
     time.sleep(1)
-    stackctl.spawn(stack, "redis", ["redis-server", str(stack.redis_dir / "redis.conf")], stack.env)
-    stackctl.wait_ready(stack, {"redis": stackctl.redis_ready}, ("redis",), 30)
+    spawn(stack, all_services(stack)["redis"])
+    wait_ready(stack, {"redis": partial(redis_ready, stack.redis_port)}, ["redis"], 30)
 
 
 def _eventually(check, timeout: float = 60.0):
@@ -144,8 +146,8 @@ def test_sigkill_of_every_process_under_load_loses_no_acknowledged_write(service
     load = WriteLoad(people)
     load.follows.update((i, STAR) for i in range(PEOPLE) if i != STAR)
     load.start()
-    for fault in (lambda: _restart_job(stack, "consumer", "jobs.consumer"),
-                  lambda: _restart_job(stack, "worker", "jobs.worker"),
+    for fault in (lambda: _restart_job(stack, "consumer"),
+                  lambda: _restart_job(stack, "worker"),
                   lambda: _kill_a_web_worker(stack),
                   lambda: _restart_redis(stack)):
         time.sleep(2)
@@ -155,7 +157,7 @@ def test_sigkill_of_every_process_under_load_loses_no_acknowledged_write(service
     load.join(150)
     assert not load.is_alive()
     time.sleep(1)
-    assert all(stackctl.running_pid(stack, name) for name in ("consumer", "worker", "web")), \
+    assert all(running_pid(stack, name) for name in ("consumer", "worker", "web")), \
         "a job process did not outlive the Redis restart"
 
     by_id = {p.id: i for i, p in enumerate(people)}

@@ -157,3 +157,28 @@ def test_numbers_in_queries_are_ascii_digits(make_user, value):
 @pytest.mark.parametrize("up_to", ["9999999999999999999", "0", "abc"])
 def test_mark_read_up_to_an_impossible_id_is_400(make_user, up_to):
     assert make_user().post(f"{API}/notifications/read", json={"up_to": up_to}).status_code == 400
+
+
+def test_a_route_that_accepts_raw_bytes_takes_them_and_refuses_json(services, make_user):
+    from tests.conftest import ApiUser
+    from web.inputs import accepts
+    from web.outputs import responds
+    from web.policy import SIGNED_IN, allow
+
+    raw_app = create_app(services=services)
+
+    @allow(SIGNED_IN)
+    @responds(None, 204)
+    @accepts("application/octet-stream")
+    def chunk():
+        """A raw chunk."""
+        return "", 204
+
+    raw_app.add_url_rule(f"{API}/raw-chunk", "raw_chunk", chunk, methods=["PUT"])
+    user = make_user()
+    alice = ApiUser(raw_app, user.username, user.password)
+    assert alice.put(f"{API}/raw-chunk", data=b"\x00\xff", content_type="application/octet-stream").status_code == 204
+    refused = alice.put(f"{API}/raw-chunk", json={"bytes": "no"})
+    assert refused.status_code == 415 and refused.get_json()["error"]["accepted"] == ["application/octet-stream"]
+    doc = alice.get(f"{API}/openapi.json").get_json()
+    assert list(doc["paths"][f"{API}/raw-chunk"]["put"]["requestBody"]["content"]) == ["application/octet-stream"]

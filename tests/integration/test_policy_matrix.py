@@ -98,6 +98,8 @@ class Row:
                 values[name] = "0"
             elif name == "file_name":
                 continue  # with media_id
+            elif name == "tag":
+                values[name] = "matrix"
             elif name == "name":
                 values[name] = "m-" + secrets.token_hex(6)
                 admin.set_group_roles(self.services, None, values[name], [])

@@ -10,13 +10,10 @@ export function openStream(handlers) {
   for (const [type, handle] of Object.entries(handlers)) {
     stream.addEventListener(type, (event) => handle(JSON.parse(event.data)));
   }
-  // The session ended (signed out elsewhere, revoked, password changed): no reconnecting, sign in again.
-  stream.addEventListener('ended', () => { stream.close(); signInAgain(); });
+  // The session ended (signed out, revoked, password changed): no reconnecting. The page's next
+  // API call answers 401, which sends it to the sign-in page (api.js).
+  stream.addEventListener('ended', () => { stream.close(); document.body.dataset.stream = 'ended'; });
   return stream;
-}
-
-function signInAgain() {
-  location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
 }
 
 /** Opens /api/v1/ws and keeps it open, reconnecting with a growing pause; returns a sender. */
@@ -31,8 +28,7 @@ export function openSocket({ onFrame, onState }) {
     socket.addEventListener('message', (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === 'error' && frame.error.code === 'session_ended') {
-        ended = true;
-        signInAgain();
+        ended = true; // no reconnecting: the page's next API call answers 401 and signs in again
         return;
       }
       onFrame(frame);
