@@ -129,6 +129,11 @@ class Profiles:
     def forget(self, user_id: int) -> None:
         self.r.delete(profile_key(user_id))
 
+    def forget_counts(self, *user_ids: int) -> None:
+        """After a committed write that changed these counts: the next read takes them from the
+        graph, so the writer reads its own write before the consumer's versioned update lands."""
+        self.r.delete(*[counts_key(u) for u in user_ids])
+
     def set_following(self, follower_id: int, followee_id: int, following: bool) -> None:
         """Only a following set that is already complete (built from Neo4j) is kept up to date."""
         key = following_key(follower_id)

@@ -30,6 +30,7 @@ def follow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     event = envelop(Followed(follower_id, followee_id))
     created = svc.users.follow(follower_id, followee_id, now_ms(), event)
     if created:
+        svc.profiles.forget_counts(follower_id, followee_id)
         svc.bus.publish(event)
     svc.profiles.set_following(follower_id, followee_id, True)
     return created
@@ -40,6 +41,7 @@ def unfollow(svc: FollowPorts, follower_id: int, followee_id: int) -> bool:
     event = envelop(Unfollowed(follower_id, followee_id))
     removed = svc.users.unfollow(follower_id, followee_id, event)
     if removed:
+        svc.profiles.forget_counts(follower_id, followee_id)
         svc.bus.publish(event)
     svc.profiles.set_following(follower_id, followee_id, False)
     return removed

@@ -2,12 +2,15 @@
 deletes, follow flags from either side, edits, and a flushed Redis rebuilt."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import orjson
 import pytest
 from hypothesis import HealthCheck, settings as hsettings, given, strategies as st
 
 from social import accounts, follows, profiles, tweets
 from tests.conftest import unique_name
+from tests.unit.fakes import Events
 
 
 def new_user(svc) -> int:
@@ -80,3 +83,15 @@ def test_cached_profiles_equal_the_graph_after_any_sequence(services, actions):
     for u in users:
         for viewer in (*users, None):
             assert cached(services, u, viewer) == truth(services, u, viewer)
+
+
+def test_a_follower_reads_the_new_counts_at_once_before_any_consumer_has_run(services):
+    """The request's own answer, not the consumer's later versioned update, makes the next read
+    exact: no event is handled here (the publisher only records)."""
+    quiet = replace(services, bus=Events())
+    a, b = new_user(services), new_user(services)
+    assert cached(services, a, b)["followers_count"] == 0  # counts cached before the follow
+    follows.follow(quiet, b, a)
+    assert (cached(services, a, b)["followers_count"], cached(services, b, a)["following_count"]) == (1, 1)
+    follows.unfollow(quiet, b, a)
+    assert cached(services, a, None)["followers_count"] == 0

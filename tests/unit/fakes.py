@@ -353,6 +353,9 @@ class ProfileCache:
     def forget(self, user_id):
         self.forgotten.append(user_id)
 
+    def forget_counts(self, *user_ids):
+        self.forgotten.extend(user_ids)
+
 
 class HomePages:
     """HomePageReader over the fake feeds, recent-tweet lists, tweet cache and network tops."""

@@ -20,8 +20,10 @@ export class ApiError extends Error {
   }
 }
 
+/** To the sign-in page and back here afterwards; `next` encoded as the server's redirect encodes it. */
 export function signInAgain() {
-  location.assign('/signin?next=' + encodeURIComponent(location.pathname + location.search));
+  const next = encodeURIComponent(location.pathname + location.search).replaceAll('%2F', '/');
+  location.assign('/signin?next=' + next);
 }
 
 const RETRIES = 4;
