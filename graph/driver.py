@@ -10,6 +10,8 @@ import neo4j
 from settings import Settings
 
 T = TypeVar("T")
+RACED = "Neo.ClientError.Statement.EntityNotFound"
+RACE_RETRIES = 2
 NEO4J_DOWN = (
     neo4j.exceptions.ServiceUnavailable,
     neo4j.exceptions.SessionExpired,
@@ -64,7 +66,18 @@ class Graph:
             return s.execute_read(lambda tx: Tx(tx).run(name, **params))
 
     def write_with(self, work: Callable[..., T], /, *args) -> T:
-        """work(tx, *args) in one write transaction: its queries commit together or not at all."""
+        """work(tx, *args) in one write transaction: its queries commit together or not at all. The
+        driver retries transient errors; a node that a concurrent commit deleted under this
+        transaction's feet (EntityNotFound) is a race too, so the whole transaction runs again."""
+        for _ in range(RACE_RETRIES):
+            try:
+                return self._write(work, args)
+            except neo4j.exceptions.ClientError as err:
+                if err.code != RACED:
+                    raise
+        return self._write(work, args)
+
+    def _write(self, work: Callable[..., T], args: tuple) -> T:
         with self.session() as s:
             return s.execute_write(lambda tx: work(Tx(tx), *args))
 
