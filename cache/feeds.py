@@ -104,25 +104,6 @@ def entry_score(member) -> int:
     return score(parse_member(member)[0])
 
 
-def queue_newest(pipe, key: str, before_id: int | None, count: int) -> None:
-    """Queues the reads of the `count` newest ids of a time-scored set below before_id, exactly:
-    the cursor's own second in full (few entries, filtered by id), then `count` older ones.
-    Always two commands, so results pair up; `take_newest` reads them."""
-    if before_id is None:
-        pipe.echo("")  # keeps the pair of results of the cursor case
-        pipe.zrange(key, "+inf", "(0", byscore=True, desc=True, offset=0, num=count)
-        return
-    second = score(before_id)
-    pipe.zrange(key, second, second, byscore=True)
-    pipe.zrange(key, f"({second}", "(0", byscore=True, desc=True, offset=0, num=count)
-
-
-def take_newest(same_second, older, before_id: int | None, count: int) -> list[tuple[int, int, int | None]]:
-    """Entries (entry id, tweet id, booster id or None), newest first."""
-    same = sorted((e for e in map(parse_member, same_second) if before_id and e[0] < before_id), reverse=True)
-    return (same + [parse_member(m) for m in older])[:count]
-
-
 class Feeds:
     size = FEED_SIZE
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import orjson
 import redis
 
-from cache.feeds import entry_score, queue_newest, take_newest
+from cache.feeds import entry_score
 from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
@@ -185,15 +185,3 @@ class TweetCache:
         pipe.zadd(author_key(author_id), {SENTINEL: 0, **{m: entry_score(m) for m in members}})
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()
-
-    def author_tweets(self, author_ids: list[int], before_id: int | None, count: int) -> list[list | None]:
-        """The newest `count` entries of each author below before_id (None where cold)."""
-        pipe = self.r.pipeline(transaction=False)
-        for a in author_ids:
-            pipe.exists(author_key(a))
-            queue_newest(pipe, author_key(a), before_id, count)
-        out = pipe.execute()
-        return [
-            take_newest(same, older, before_id, count) if alive else None
-            for alive, same, older in zip(out[0::3], out[1::3], out[2::3])
-        ]

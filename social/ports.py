@@ -12,7 +12,6 @@ from typing import Iterable, Iterator, Protocol
 from typing import Callable
 
 from cache.notification_groups import Joined
-from domain.entries import Entry
 from domain.events import Envelope
 from domain.pages import PageRequest
 from domain.roles import AdminAction, Grant
@@ -369,8 +368,6 @@ class TweetCache(Protocol):
     def remove_author_entry(self, author_id: int, member: str) -> None: ...
 
     def load_author_tweets(self, author_id: int, members: list) -> None: ...
-
-    def author_tweets(self, author_ids: list[int], before_id: int | None, count: int) -> list[list | None]: ...
 
 
 class TweetStore(Protocol):

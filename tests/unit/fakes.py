@@ -319,13 +319,6 @@ class TweetCache:
     def load_author_tweets(self, author_id, members):
         self.author_lists[author_id] = _newest_first(members)
 
-    def author_tweets(self, author_ids, before_id, count):
-        return [
-            [e for e in map(parse_member, self.author_lists[a]) if before_id is None or e[0] < before_id][:count]
-            if a in self.author_lists else None
-            for a in author_ids
-        ]
-
 
 class PopularLists:
     def __init__(self):
