@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 SKIPPED = ("migrations", "seed")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_INTEGER = re.compile(r"(^|_)(id|limit|ms|ts|k|threshold|hours|up_to|count|version)$")
-_INTEGERS = re.compile(r"(^|_)(ids|exclude)$")
+_INTEGER = re.compile(r"(^|_)(id|limit|ms|ts|k|threshold|hours|up_to|count|version|skip|candidates)$")
+_INTEGERS = re.compile(r"(^|_)(ids|exclude|hidden)$")
 SAMPLES = {
     "suspended": False,
     "changes": {"bio": ""},

@@ -17,6 +17,7 @@ class RelationPorts(visibility.VisibilityPorts, Protocol):
 
     users: ports.UserStore
     bus: ports.EventPublisher
+    profiles: ports.ProfileCache
 
 
 def _not_self(user_id: int, other_id: int, verb: str) -> None:
@@ -28,6 +29,10 @@ def block(svc: RelationPorts, user_id: int, other_id: int) -> bool:
     _not_self(user_id, other_id, "block")
     created, events = svc.relations.block(user_id, other_id, now_ms())
     visibility.changed(svc, user_id, other_id)
+    if events:  # follows ended: the profiles' follow flags and counts are read afresh
+        svc.profiles.set_following(user_id, other_id, False)
+        svc.profiles.set_following(other_id, user_id, False)
+        svc.profiles.forget_counts(user_id, other_id)
     for event in events:
         svc.bus.publish(event)
     return created
