@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from typing import Callable
 
-from stack.config import Stack, StackError, relative
+from stack.config import CLUSTER_NODES, Stack, StackError, relative
 from stack.supervise import running_pid
 
 
@@ -74,11 +74,13 @@ def cluster_info(port: int) -> dict[str, str]:
 
 
 def cluster_ok(port: int) -> bool:
-    """True once this node sees the cluster whole: every slot served (`cluster_state:ok`)."""
+    """True once this node sees the cluster whole: every slot served (`cluster_state:ok`) and every
+    node known (a replica that has not gossiped in yet leaves its master without a failover)."""
     try:
-        return cluster_info(port).get("cluster_state") == "ok"
+        info = cluster_info(port)
     except OSError:
         return False
+    return info.get("cluster_state") == "ok" and info.get("cluster_known_nodes") == str(CLUSTER_NODES)
 
 
 def web_ready(url: str) -> bool:
