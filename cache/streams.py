@@ -1,5 +1,6 @@
-"""Owns the event streams between the outbox and its consumers: `events:{family}` (one Redis Stream
-per family of events, read by consumer groups), `events:relay` (the events that requests nudge the
+"""Owns the event streams between the outbox and its consumers: `events:{s}:{family}` (one Redis
+Stream per family of events, read by consumer groups; all in one slot, tagged `{s}`, so that a
+consumer reads every family of its group in one blocking XREADGROUP on a cluster too), `events:relay` (the events that requests nudge the
 relay with, once their transaction has committed), `events:done:{group}:{event id}` (what a group has handled, for an hour: redeliveries and
 duplicates are skipped) and `events:dead` (entries a group gave up on, for an operator).
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import orjson
 import redis
 
+from cache.client import mget
 from domain.events import FAMILIES, Envelope, unwrap
 
 DONE_TTL_SECONDS = 3600
@@ -31,10 +33,10 @@ class EventStreams:
         """r decodes responses. Another prefix gives tests streams of their own."""
         self.r = r
         self.prefix = prefix
-        self.keys = [f"{prefix}:{family}" for family in sorted(set(FAMILIES.values()))]
+        self.keys = [self.key(family) for family in sorted(set(FAMILIES.values()))]
 
     def key(self, family: str) -> str:
-        return f"{self.prefix}:{family}"
+        return f"{self.prefix}:{{s}}:{family}"
 
     # --- the relay's side ---
 
@@ -126,8 +128,7 @@ class EventStreams:
         return claimed
 
     def done(self, group: str, entries: list[Entry]) -> list[bool]:
-        keys = [self._done_key(group, e) for e in entries if e.event]
-        found = iter(self.r.mget(keys) if keys else [])
+        found = iter(mget(self.r, [self._done_key(group, e) for e in entries if e.event]))
         return [e.event is None or next(found) is not None for e in entries]
 
     def finish(self, group: str, entries: list[Entry]) -> None:
