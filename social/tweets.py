@@ -57,7 +57,7 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
         svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
-        svc.feeds.push([author_id], tweet_id)
+        svc.feeds.push([author_id], [tweet_id])
         svc.tweet_cache.push_author_tweet(author_id, tweet_id)
     except REDIS_DOWN as err:
         # Committed is posted: a 503 now would make the client post it twice. The fan-out of its

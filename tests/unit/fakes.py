@@ -136,6 +136,10 @@ class FeedSource:
     def followers(self, author_id):
         return self.g.followers(author_id)
 
+    def audiences(self, author_ids, threshold):
+        found = {a: self.g.followers(a) for a in author_ids if a in self.g.users}
+        return {a: None if len(f) > threshold else f for a, f in found.items()}
+
     def follower_count(self, author_id):
         return len(self.g.followers(author_id))
 
@@ -176,10 +180,10 @@ class FeedStore:
         self.feeds: dict[int, list[int]] = {}
         self.celebs: dict[int, set[int]] = {}
 
-    def push(self, user_ids, tweet_id):
+    def push(self, user_ids, tweet_ids):
         warm = [u for u in user_ids if u in self.feeds]
         for u in warm:
-            self._add(u, [tweet_id])
+            self._add(u, tweet_ids)
         return len(warm)
 
     def push_many(self, user_id, members):
