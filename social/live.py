@@ -40,7 +40,7 @@ def announce_tweets(svc: LivePorts, events: list[Envelope]) -> None:
     audiences = svc.feed_source.audiences(authors, svc.fanout_threshold)
     readers = {a: visibility.seeing(svc, svc.user_streams.recently_seen([a, *(audiences.get(a) or [])]), a)
                for a in authors}
-    bodies = hydrate.tweets_by_id(svc, [e.event.tweet_id for e in events], None)
+    bodies = hydrate.tweets_by_id(svc, [e.event.tweet_id for e in events if readers[e.event.author_id]], None)
     frames = []
     for event in events:
         posted: TweetPosted = event.event

@@ -291,15 +291,14 @@ class TweetCache:
         if self.counts[kind].get(tweet_id, (-1, 0))[0] < version:
             self.counts[kind][tweet_id] = (version, count)
 
-    def set_like_count(self, tweet_id, version, count):
-        self.set_count("like", tweet_id, version, count)
 
     def set_flag(self, kind, user_id, tweet_id, on):
         if user_id in self.flags[kind]:
             (self.flags[kind][user_id].add if on else self.flags[kind][user_id].discard)(tweet_id)
 
-    def set_liked(self, user_id, tweet_id, liked):
-        self.set_flag("liked", user_id, tweet_id, liked)
+    def set_count_and_flag(self, kind, flag, tweet_id, version, count, user_id, on):
+        self.set_count(kind, tweet_id, version, count)
+        self.set_flag(flag, user_id, tweet_id, on)
 
     def load_flags(self, kind, user_id, tweet_ids):
         self.flags[kind][user_id] = set(tweet_ids)
