@@ -39,6 +39,15 @@ if ARGV[2] == '1' then return redis.call('SADD', KEYS[1], ARGV[1]) end
 return redis.call('SREM', KEYS[1], ARGV[1])
 """
 
+# KEYS: [an author's recent entries]; ARGV: member, score, how many to keep. Only a list that was
+# built whole (it exists) is added to; the sentinel at rank 0 stays.
+_PUSH_AUTHOR = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[3]) + 1))
+return 1
+"""
+
 
 def tweet_key(tweet_id: int) -> str:
     return f"tweet:{tweet_id}"
@@ -90,6 +99,7 @@ class TweetCache:
         """r must not decode responses: bodies are spliced as bytes."""
         self.r = r
         self._set_count = r.register_script(_SET_COUNT)
+        self._push_author = r.register_script(_PUSH_AUTHOR)
 
     def put(self, tweets: list[dict]) -> dict[int, bytes]:
         """Stores the tweets (and their authors, when not stored yet); their bodies by id."""
@@ -177,12 +187,7 @@ class TweetCache:
 
     def push_author_tweet(self, author_id: int, member: str | int) -> None:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
-        key = author_key(author_id)
-        if self.r.exists(key):
-            pipe = self.r.pipeline()
-            pipe.zadd(key, {member: entry_score(member)})
-            pipe.zremrangebyrank(key, 1, -(AUTHOR_TWEETS + 1))
-            pipe.execute()
+        self._push_author(keys=[author_key(author_id)], args=[member, entry_score(member), AUTHOR_TWEETS])
 
     def remove_author_entry(self, author_id: int, member: str) -> None:
         self.r.zrem(author_key(author_id), member)
