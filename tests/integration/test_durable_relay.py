@@ -31,7 +31,7 @@ from domain.events import Envelope, Followed, LikeChanged
 from domain.ids import new_id
 from jobs.relay import Relay
 from stack.config import make_stack
-from stack.ready import redis_call
+from stack.ready import redis_call, replication
 from stack.services import redis_services, start_redis, stop_stack
 from stack.supervise import running_pid, spawn, wait_for_exit
 from tests.integration.test_events import events_about, new_user
@@ -98,22 +98,24 @@ def cluster():
     stack = make_stack({**os.environ, "REDIS_MODE": "cluster"}, data_dir=folder, web_port=0,
                        bolt_port=0, http_port=0, redis_port=port, neo4j_uri="", redis_url="",
                        neo4j_memory="")
-    start_redis(stack)
-    deadline = time.monotonic() + 60
-    while not all(replicating(port) for port in stack.redis_ports):  # a replica syncs after the cluster forms
-        assert time.monotonic() < deadline, "the replicas never caught up with their masters"
-        time.sleep(0.2)
-    client = RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", port)], decode_responses=True,
-                          socket_timeout=2.0, socket_connect_timeout=2.0)
-    yield stack, client
-    client.close()
-    stop_stack(stack)
+    try:
+        start_redis(stack)
+        deadline = time.monotonic() + 60
+        while not all(replicating(port) for port in stack.redis_ports):  # a replica syncs after the cluster forms
+            assert time.monotonic() < deadline, "the replicas never caught up with their masters"
+            time.sleep(0.2)
+        client = RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", port)], decode_responses=True,
+                              socket_timeout=2.0, socket_connect_timeout=2.0)
+        yield stack, client
+        client.close()
+    finally:
+        stop_stack(stack)
 
 
 def replicating(port: int) -> bool:
     """A master with its replica attached, or a replica whose link to its master is up."""
-    info = redis.Redis(port=port).info("replication")
-    return info["connected_slaves"] >= 1 if info["role"] == "master" else info["master_link_status"] == "up"
+    info = replication(port)
+    return info["replica_port"] is not None if info["role"] == "master" else info["master_link_status"] == "up"
 
 
 def streams_on_two_masters(client: RedisCluster) -> EventStreams:
@@ -131,8 +133,7 @@ def node_pid(stack, port: int) -> int:
 def replica_port(client: RedisCluster, key: str) -> int:
     """The port of the replica of the master holding key, as that master sees it (CLUSTER SLOTS
     leaves out a replica that has not yet reported an offset)."""
-    master = client.get_node_from_key(key)
-    return int(redis.Redis(port=master.port).info("replication")["slave0"]["port"])
+    return replication(client.get_node_from_key(key).port)["replica_port"]
 
 
 def key_on(client: RedisCluster, port: int) -> str:
