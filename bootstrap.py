@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import neo4j
 import redis
 
-from cache.client import REDIS_DOWN, redis_client
+from cache.client import REDIS_DOWN, Client, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
 from cache.home_page import HomePages
@@ -56,8 +56,9 @@ class Services:
     media_chunk_size: int
     driver: neo4j.Driver
     graph: Graph
-    redis: redis.Redis
-    raw_redis: redis.Redis
+    redis: Client
+    raw_redis: Client
+    rq_redis: redis.Redis  # RQ's queues: a single server even beside a cluster (docs/scale-out.md)
     bus: EventPublisher
     users: UserRepository
     tweets: TweetRepository
@@ -99,6 +100,8 @@ class Services:
         self.driver.close()
         self.redis.close()
         self.raw_redis.close()
+        if self.rq_redis is not self.raw_redis:
+            self.rq_redis.close()
         self.dispatcher.client.close()
 
 
@@ -106,8 +109,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     driver = open_driver(settings)
     graph = Graph(driver)
-    r = redis_client(settings.redis_url)
-    raw = redis_client(settings.redis_url, decode=False)
+    cluster = settings.redis_cluster
+    r = redis_client(settings.redis_url, cluster=cluster)
+    raw = redis_client(settings.redis_url, decode=False, cluster=cluster)
+    rq = raw if settings.rq_url == settings.redis_url else redis_client(settings.rq_url, decode=False)
+    tweet_cache = TweetCache(raw)
     event_streams = EventStreams(r)
     sessions = SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds)
     svc = Services(
@@ -118,6 +124,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         graph=graph,
         redis=r,
         raw_redis=raw,
+        rq_redis=rq,
         bus=event_streams,
         users=UserRepository(graph),
         tweets=TweetRepository(graph),
@@ -135,17 +142,17 @@ def bootstrap(settings: Settings | None = None) -> Services:
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=Feeds(r, settings.feed_active_days * 86400),
-        home_pages=HomePages(raw, settings.feed_active_days * 86400),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400, tweet_cache),
         profiles=Profiles(raw),
         celebrities=Celebrities(r),
-        tweet_cache=TweetCache(raw),
+        tweet_cache=tweet_cache,
         popular=Popular(r),
         outbox=Outbox(graph),
         event_streams=event_streams,
         user_streams=UserStreams(r),
         notification_groups=NotificationGroups(r),
         # its own client: the one connection that all of a web worker's open streams share
-        dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME)),
+        dispatcher=Dispatcher(redis_client(settings.redis_url, name=DISPATCHER_NAME, cluster=cluster)),
         revocations=Revocations(r),
         live_connections=LiveConnections(r, settings.max_live_per_user),
         notifications=NotificationRepository(graph),

@@ -21,6 +21,8 @@ class Settings:
     neo4j_user: str = "neo4j"
     neo4j_password: str = field(default=DEFAULT_NEO4J_PASSWORD, repr=False)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_mode: str = "single"  # cluster: redis_url names a startup node of a Redis Cluster
+    rq_redis_url: str | None = None  # RQ's own Redis (a single server); unset: redis_url's, if not a cluster
     secret_key: str = field(default=DEFAULT_SECRET_KEY, repr=False)
     app_env: str = "development"  # production: Secure __Host- cookies by default, default secrets refused
     session_ttl_seconds: int = 1209600
@@ -69,6 +71,8 @@ class Settings:
             neo4j_user=env.get("NEO4J_USER", d.neo4j_user),
             neo4j_password=env.get("NEO4J_PASSWORD", d.neo4j_password),
             redis_url=env.get("REDIS_URL", d.redis_url),
+            redis_mode=env.get("REDIS_MODE") or d.redis_mode,
+            rq_redis_url=env.get("RQ_REDIS_URL") or None,
             secret_key=env.get("SECRET_KEY", d.secret_key),
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", d.session_ttl_seconds)),
             session_cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE", "1" if app_env == "production" else "0")),
@@ -93,6 +97,19 @@ class Settings:
             s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
             s3_region=env.get("S3_REGION", d.s3_region),
         )
+
+    @property
+    def redis_cluster(self) -> bool:
+        return self.redis_mode == "cluster"
+
+    @property
+    def rq_url(self) -> str:
+        """RQ's queues need one server (docs/scale-out.md): RQ_REDIS_URL, which a cluster requires."""
+        if self.rq_redis_url:
+            return self.rq_redis_url
+        if self.redis_cluster:
+            raise RuntimeError("REDIS_MODE=cluster needs RQ_REDIS_URL: RQ keeps a single Redis server of its own.")
+        return self.redis_url
 
     @property
     def session_cookie_name(self) -> str:

@@ -1,19 +1,126 @@
-"""How this project talks to Redis: one client factory, and the errors that mean "Redis is down"."""
+"""How this project talks to Redis: one client factory (a single server, or redis-py's RedisCluster
+when REDIS_MODE=cluster), the errors that mean "Redis is down", and the few helpers that keep the
+cache owners' multi-key work within one hash slot on a cluster (docs/scale-out.md has the scheme).
+
+On a cluster every command, pipeline transaction and script must touch one slot. Keys that must
+meet carry the same hash tag (`user_tag`); work over many users is grouped by slot (`by_slot`);
+pipelines of script calls go through `run_scripts`, which a cluster pipeline needs (it cannot load
+a script on the node that lacks it); a transaction says `pipeline(transaction=True)`, as a cluster
+pipeline is none by default."""
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
+from typing import Callable, Iterable, TypeVar
+
 import redis
+from redis.cluster import RedisCluster
+from redis._parsers.encoders import Encoder
+from redis.commands.core import Script
+from redis.exceptions import ClusterError, RedisClusterException, SlotNotCoveredError, TryAgainError
 
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+# ClusterError covers ClusterDownError and MasterDownError (a failover in progress) and the
+# client's own "gave up after its retries"; TRYAGAIN and an uncovered slot are the same moment.
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, ClusterError, TryAgainError,
+              SlotNotCoveredError, redis.ReadOnlyError)
+
+Client = redis.Redis | RedisCluster  # on a cluster, a LazyCluster in front of one
+T = TypeVar("T")
 
 
-def redis_client(url: str, decode: bool = True, name: str | None = None) -> redis.Redis:
-    """Short timeouts: a down Redis must become a quick 503, never a hung request."""
-    return redis.Redis.from_url(
-        url,
-        client_name=name,
-        decode_responses=decode,
-        socket_timeout=2.0,
-        socket_connect_timeout=2.0,
-        health_check_interval=15,
-        retry_on_timeout=False,
-    )
+def redis_client(url: str, decode: bool = True, name: str | None = None, cluster: bool = False) -> Client:
+    """Short timeouts: a down Redis must become a quick 503, never a hung request. With cluster,
+    url names one startup node; the client learns the others and follows the slots' moves."""
+    options = dict(client_name=name, decode_responses=decode, socket_timeout=2.0, socket_connect_timeout=2.0,
+                   retry_on_timeout=False)
+    if cluster:
+        return LazyCluster(url, options)
+    return redis.Redis.from_url(url, health_check_interval=15, **options)
+
+
+class LazyCluster:
+    """A RedisCluster made at its first command, not at start: redis-py's asks the cluster for its
+    layout as it is made, so a process started while the cluster is down would fail to start,
+    where with one server it answers 503 until Redis is back. Scripts register without it."""
+
+    def __init__(self, url: str, options: dict):
+        self._url, self._options = url, options
+        self._client: RedisCluster | None = None
+        self._lock = threading.Lock()
+
+    def _cluster(self) -> RedisCluster:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    try:
+                        self._client = RedisCluster.from_url(self._url, **self._options)
+                    except RedisClusterException as err:  # no startup node answered
+                        raise redis.ConnectionError(str(err)) from err
+        return self._client
+
+    def __getattr__(self, name: str):
+        return getattr(self._cluster(), name)
+
+    def register_script(self, script: str) -> Script:
+        return Script(self, script)
+
+    def get_encoder(self) -> Encoder:
+        return Encoder("utf-8", "strict", self._options["decode_responses"])
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def is_cluster(r) -> bool:
+    return isinstance(r, (RedisCluster, LazyCluster))
+
+
+def user_tag(user_id: int | str) -> str:
+    """The hash tag of a user's keys: every key of one user lands in one slot."""
+    return f"{{u:{user_id}}}"
+
+
+def key_parts(key_of: Callable[[str], str]) -> tuple[str, str]:
+    """(head, tail) around the id in key_of's keys, for scripts that build keys from ids."""
+    head, _, tail = key_of("\x00").partition("\x00")
+    return head, tail
+
+
+def by_slot(r, items: list[T], key_of: Callable[[T], str]) -> list[list[T]]:
+    """items grouped by the slot of their key on a cluster; on a single server, all of them at once."""
+    if not is_cluster(r):
+        return [items] if items else []
+    groups: dict[int, list[T]] = defaultdict(list)
+    for item in items:
+        groups[r.keyslot(key_of(item))].append(item)
+    return list(groups.values())
+
+
+def mget(r, keys: list[str]) -> list:
+    """MGET on a server; on a cluster one MGET per slot (redis-py's mget_nonatomic)."""
+    if not keys:
+        return []
+    return r.mget_nonatomic(keys) if is_cluster(r) else r.mget(keys)
+
+
+def run_scripts(r, calls: Iterable[tuple[Script, list, list]]) -> list:
+    """Each (script, keys, args) in one pipeline (on a cluster, one per node); their answers in order.
+    A cluster node that lacks a script answers NOSCRIPT: those calls run again one by one (which
+    loads the script there), so the next pipeline finds it."""
+    calls = list(calls)
+    if not calls:
+        return []
+    pipe = r.pipeline(transaction=False)
+    for script, keys, args in calls:
+        script(keys=keys, args=args, client=pipe)
+    if not is_cluster(r):
+        return pipe.execute()
+    out = pipe.execute(raise_on_error=False)
+    for i, answer in enumerate(out):
+        if isinstance(answer, redis.exceptions.NoScriptError):
+            script, keys, args = calls[i]
+            out[i] = script(keys=keys, args=args)
+        elif isinstance(answer, Exception):
+            raise answer
+    return out

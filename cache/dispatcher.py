@@ -1,6 +1,7 @@
-"""Each process's one subscriber connection: it holds the `user_push:{user_id}` channels of the
-users with open streams here (cache/user_streams.py), and the `credential_revoked` channel
-(cache/revocations.py), and hands what it hears to the inboxes of the open streams."""
+"""Each process's one subscriber connection (on a cluster, to any one node: a classic PUBLISH
+reaches them all): it holds the `user_push:{user_id}` channels of the users with open streams here
+(cache/user_streams.py), and the `credential_revoked` channel (cache/revocations.py), and hands what
+it hears to the inboxes of the open streams."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 import redis
 
 from cache import revocations
+from cache.client import is_cluster
 from cache.user_streams import Frame, channel
 from domain.retry import forever
 
@@ -57,7 +59,7 @@ class Dispatcher:
 
     def __init__(self, client: redis.Redis):
         self.client = client
-        self.pubsub = client.pubsub()
+        self.pubsub = None  # made by its thread, at its first poll and after each reset
         self.listeners: dict[int, set[Listener]] = {}
         self.confirmed: set[int] = set()
         self.changes: set[int] = set()
@@ -105,9 +107,15 @@ class Dispatcher:
             message = self.pubsub.get_message(timeout=0)
 
     def _reset(self) -> None:
-        """Drops the connection; every user with listeners is subscribed again, then synced."""
+        """Drops the connection; every user with listeners is subscribed again, then synced. On a
+        cluster the next subscription picks its node afresh from the cluster's current layout (the
+        node it had may be the master that just failed): classic pub/sub reaches every node."""
+        pubsub, self.pubsub = self.pubsub, None
         try:
-            self.pubsub.reset()
+            if pubsub is not None:
+                pubsub.reset()
+            if is_cluster(self.client):
+                self.client.nodes_manager.initialize()
         except Exception:
             pass
         with self.lock:
@@ -123,6 +131,8 @@ class Dispatcher:
             for u in unwanted:
                 self.confirmed.discard(u)
         try:
+            if self.pubsub is None:
+                self.pubsub = self.client.pubsub()
             if not self.hears_revocations:
                 self.pubsub.subscribe(revocations.CHANNEL)
                 self.hears_revocations = True

@@ -1,4 +1,6 @@
-"""Owns every home-feed key: `feed:{user_id}`, `feed_celebs:{user_id}` and `feed_boosts:{user_id}`.
+"""Owns every home-feed key: `feed:{u:ID}`, `feed_celebs:{u:ID}` and `feed_boosts:{u:ID}`, tagged by
+their reader, so one reader's keys share a slot; fan-out goes by slot, one script call per slot and
+batch (on a single server, per batch), all in one pipeline.
 
 A feed entry is a tweet id (a post) or a boost's member `"{boost_id}:{tweet_id}:{booster_id}"`:
 its place in the feed is its entry id (the tweet's id, or the boost's own time-ordered id).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import redis
 
+from cache.client import by_slot, run_scripts, user_tag
 from domain.entries import boost_member, parse_member
 from domain.ids import id_time_ms
 
@@ -85,15 +88,15 @@ return 1
 
 
 def feed_key(user_id: int) -> str:
-    return f"feed:{user_id}"
+    return f"feed:{user_tag(user_id)}"
 
 
 def celebs_key(user_id: int) -> str:
-    return f"feed_celebs:{user_id}"
+    return f"feed_celebs:{user_tag(user_id)}"
 
 
 def boosts_key(user_id: int) -> str:
-    return f"feed_boosts:{user_id}"
+    return f"feed_boosts:{user_tag(user_id)}"
 
 
 def score(tweet_id: int) -> int:
@@ -115,13 +118,17 @@ class Feeds:
         self._push_boost = r.register_script(_PUSH_BOOST)
         self._remove_boost = r.register_script(_REMOVE_BOOST)
 
+    def _batches(self, user_ids: list[int]):
+        """The readers in groups that one script call may touch: one slot, at most BATCH feeds."""
+        for group in by_slot(self.r, user_ids, feed_key):
+            for start in range(0, len(group), BATCH):
+                yield group[start : start + BATCH]
+
     def push(self, user_ids: list[int], tweet_id: int) -> int:
         """Fan-out: adds one tweet to many (existing) feeds, one script call per batch of feeds."""
-        added = 0
-        for start in range(0, len(user_ids), BATCH):
-            keys = [feed_key(u) for u in user_ids[start : start + BATCH]]
-            added += self._push(keys=keys, args=[FEED_SIZE, tweet_id, score(tweet_id)])
-        return added
+        args = [FEED_SIZE, tweet_id, score(tweet_id)]
+        return sum(run_scripts(self.r, ((self._push, [feed_key(u) for u in batch], args)
+                                        for batch in self._batches(user_ids))))
 
     def push_many(self, user_id: int, members: list) -> None:
         """Adds an author's recent entries (tweets and boosts) to one feed (a new follow)."""
@@ -137,16 +144,13 @@ class Feeds:
 
     def push_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> int:
         """A boost's fan-out to (existing) feeds that do not show that tweet yet."""
-        member, added = boost_member(boost_id, tweet_id, booster_id), 0
-        for start in range(0, len(user_ids), BATCH):
-            keys = self._pairs(user_ids[start : start + BATCH])
-            added += self._push_boost(keys=keys, args=[FEED_SIZE, self.ttl, member, score(boost_id), tweet_id])
-        return added
+        args = [FEED_SIZE, self.ttl, boost_member(boost_id, tweet_id, booster_id), score(boost_id), tweet_id]
+        return sum(run_scripts(self.r, ((self._push_boost, self._pairs(batch), args)
+                                        for batch in self._batches(user_ids))))
 
     def remove_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> None:
-        member = boost_member(boost_id, tweet_id, booster_id)
-        for start in range(0, len(user_ids), BATCH):
-            self._remove_boost(keys=self._pairs(user_ids[start : start + BATCH]), args=[member, tweet_id])
+        args = [boost_member(boost_id, tweet_id, booster_id), tweet_id]
+        run_scripts(self.r, ((self._remove_boost, self._pairs(batch), args) for batch in self._batches(user_ids)))
 
     def remove(self, user_ids: list[int], members: list) -> None:
         """Unfollow and delete: takes entries (tweet ids, boost members) out of feeds, pipelined in batches."""
@@ -167,7 +171,7 @@ class Feeds:
 
     def rebuild(self, user_id: int, members: list, celebrity_ids: list[int]) -> None:
         """members: the newest entries, one per tweet (cypher/feed/rebuild.cypher)."""
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         key, ckey, bkey = feed_key(user_id), celebs_key(user_id), boosts_key(user_id)
         members = [str(m) for m in members[:FEED_SIZE]]
         pipe.delete(key, ckey, bkey)
@@ -202,7 +206,7 @@ class Celebrities:
         return [int(i) for i in ids if i != SENTINEL] if ids else None
 
     def load(self, ids: list[int]) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.delete(CELEBRITIES)
         pipe.sadd(CELEBRITIES, SENTINEL, *ids)
         pipe.execute()

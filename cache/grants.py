@@ -1,5 +1,5 @@
-"""Owns `grant:{user_id}`, `grant_version:{user_id}` and `grant_epoch`: each user's roles and
-permissions as the policy last read them from the graph.
+"""Owns `grant:{u:ID}`, `grant_version:{u:ID}` (one slot per user) and `grant_epoch`: each user's
+roles and permissions as the policy last read them from the graph.
 
 A cached grant carries the version and epoch it was read under and counts only while both are
 still current. A change bumps the user's version (or the epoch, for changes that reach many users),
@@ -12,20 +12,19 @@ import json
 
 import redis
 
+from cache.client import mget, user_tag
 from domain.roles import Grant
 
 TTL_SECONDS = 600
 EPOCH_KEY = "grant_epoch"
-KEY_PREFIX = "grant:"
-VERSION_PREFIX = "grant_version:"
 
 
-def _key(user_id: int) -> str:
-    return f"{KEY_PREFIX}{user_id}"
+def grant_key(user_id: int | str) -> str:
+    return f"grant:{user_tag(user_id)}"
 
 
-def _version_key(user_id: int) -> str:
-    return f"{VERSION_PREFIX}{user_id}"
+def version_key(user_id: int | str) -> str:
+    return f"grant_version:{user_tag(user_id)}"
 
 
 def cached_grant(user_id: int, raw: str | None, version: str | None, epoch: str | None) -> tuple[Grant | None, str]:
@@ -54,7 +53,11 @@ class GrantCache:
 
     def get(self, user_id: int) -> tuple[Grant | None, str]:
         """The cached grant if still current, and the stamp under which to cache a fresh one."""
-        return cached_grant(user_id, *self.r.mget(_key(user_id), _version_key(user_id), EPOCH_KEY))
+        return cached_grant(user_id, *self.read(user_id))
+
+    def read(self, user_id: int) -> list:
+        """The raw grant, version and epoch (two slots on a cluster: the user's, the epoch's)."""
+        return mget(self.r, [grant_key(user_id), version_key(user_id), EPOCH_KEY])
 
     def put(self, grant: Grant, stamp: str) -> None:
         data = {
@@ -64,13 +67,13 @@ class GrantCache:
             "permissions": sorted(grant.permissions),
             "suspended": grant.suspended,
         }
-        self.r.set(_key(grant.user_id), json.dumps(data), ex=TTL_SECONDS)
+        self.r.set(grant_key(grant.user_id), json.dumps(data), ex=TTL_SECONDS)
 
     def invalidate(self, *user_ids: int) -> None:
         if user_ids:
             pipe = self.r.pipeline(transaction=False)
             for user_id in user_ids:
-                pipe.incr(_version_key(user_id))
+                pipe.incr(version_key(user_id))
             pipe.execute()
 
     def invalidate_all(self) -> None:

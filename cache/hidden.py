@@ -1,5 +1,5 @@
-"""Owns `hidden:{user_id}` and `hidden_gen:{user_id}`: each user's block and mute relations
-(domain/visibility.py), the set every read path filters with.
+"""Owns `hidden:{u:ID}` and `hidden_gen:{u:ID}` (one slot per user): each user's block and mute
+relations (domain/visibility.py), the set every read path filters with.
 
 Members are `b:{id}` (blocks), `B:{id}` (is blocked by) and `m:{id}` (mutes), plus a sentinel "0"
 that marks a set as built. A change of relations bumps the generation of both users and drops
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import redis
 
+from cache.client import run_scripts, user_tag
 from domain.visibility import Relations
 
 SENTINEL = "0"
@@ -26,13 +27,21 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
+# KEYS: [set, generation]; ARGV: generation ttl. A change of relations: a new generation, no set.
+_CHANGED = """
+redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
 
 def hidden_key(user_id: int) -> str:
-    return f"hidden:{user_id}"
+    return f"hidden:{user_tag(user_id)}"
 
 
 def gen_key(user_id: int) -> str:
-    return f"hidden_gen:{user_id}"
+    return f"hidden_gen:{user_tag(user_id)}"
 
 
 def relations_from(members) -> Relations:
@@ -49,6 +58,7 @@ class HiddenSets:
         """r decodes responses."""
         self.r = r
         self._load = r.register_script(_LOAD)
+        self._changed = r.register_script(_CHANGED)
 
     def read(self, user_ids: list[int]) -> tuple[list[Relations | None], list[str]]:
         """Each user's relations (None where cold) and the generations to load cold ones with."""
@@ -65,9 +75,5 @@ class HiddenSets:
         self._load(keys=[hidden_key(user_id), gen_key(user_id)], args=[generation, TTL, *members])
 
     def changed(self, *user_ids: int) -> None:
-        pipe = self.r.pipeline(transaction=True)
-        for u in user_ids:
-            pipe.incr(gen_key(u))
-            pipe.expire(gen_key(u), GEN_TTL)
-            pipe.delete(hidden_key(u))
-        pipe.execute()
+        """Each user's part at once (one slot each), all in one round trip."""
+        run_scripts(self.r, ((self._changed, [hidden_key(u), gen_key(u)], [GEN_TTL]) for u in user_ids))

@@ -8,29 +8,29 @@ It owns no key: each name comes from its owner (cache.feeds, cache.tweets, cache
 the script finds missing (a cold feed, a cold celebrity list, a body, a count) is reported, not
 guessed, so the use case falls back to Neo4j and writes back, as the owners' own reads do.
 Ids travel as decimal strings: Lua numbers are doubles, and ids are 63-bit.
+
+On a Redis Cluster those keys lie in many slots: the viewer's own (feed, celebrities, network top,
+hidden set: one script), each followed celebrity's (one script each, pipelined), then the tweets'
+bodies and counts with the viewer's flags (cache.tweets' read), and the authors' briefs after.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
 import redis
 
 from cache import feeds, hidden, popular, tweets
+from cache.client import is_cluster, key_parts, run_scripts
 from domain.entries import Entry, parse_member
 from domain.tweet_state import COUNTS, FLAGS
 from domain.visibility import Relations
 
-# KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
-#       liked/boosted/bookmarked sets, the viewer's hidden set.
-# ARGV: before id ('' for the first page), its second, count, ttl, feed size, k (0: entries only),
-#       author_tweets prefix, tweet prefix, user_brief prefix.
-# Feed members are entries: a tweet id (a post) or "boost id:tweet id:booster id" (domain/entries.py),
-# ordered by their entry id (the first number).
-_PAGE = """
+# The page's place (ARGV 1-3: before id, '' for the first page; its second; count) and the newest
+# entries of a sorted set of entries before it. Feed members are entries: a tweet id (a post) or
+# "boost id:tweet id:booster id" (domain/entries.py), ordered by their entry id (the first number).
+_NEWEST = """
 local before, second, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
 
 local function newer(a, b)
   a, b = string.match(a, '^%d+'), string.match(b, '^%d+')
@@ -53,12 +53,22 @@ local function newest(key, count)
   while #out > count do table.remove(out) end
   return out
 end
+"""
+
+# KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
+#       liked/boosted/bookmarked sets, the viewer's hidden set.
+# ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_tweets key's head and
+#       tail around the id, tweet prefix, user_brief prefix.
+_PAGE = _NEWEST + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 
 local ids = newest(KEYS[1], want)
 local cold, merged = {}, false
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
-    local key = ARGV[7] .. c
+    local key = ARGV[7] .. c .. ARGV[8]
     if redis.call('EXISTS', key) == 0 then
       cold[#cold + 1] = c
     else
@@ -107,21 +117,42 @@ for f = 1, 3 do known[f] = redis.call('EXISTS', KEYS[6 + f]) end
 local bodies, authors, users = {}, {}, {}
 local counts, flags = {{}, {}, {}}, {{}, {}, {}}
 for i, m in ipairs(wanted) do
-  local body = redis.call('GET', ARGV[8] .. m)
+  local body = redis.call('GET', ARGV[9] .. m)
   bodies[i] = body
   for c = 1, 3 do counts[c][i] = redis.call('HGET', KEYS[3 + c], m) end
   for f = 1, 3 do flags[f][i] = known[f] == 1 and redis.call('SISMEMBER', KEYS[6 + f], m) or 0 end
   authors[i] = false
   if body then
     local a = string.match(body, '^(%d+)|')
-    if a and users[a] == nil then users[a] = redis.call('GET', ARGV[9] .. a) end
+    if a and users[a] == nil then users[a] = redis.call('GET', ARGV[10] .. a) end
     if a then authors[i] = users[a] end
   end
 end
 local boosters = {}
-for i, b in ipairs(booster_ids) do boosters[i] = redis.call('GET', ARGV[9] .. b) end
+for i, b in ipairs(booster_ids) do boosters[i] = redis.call('GET', ARGV[10] .. b) end
 return {'ok', ids, full, top and 1 or 0, top_ids, wanted, bodies, counts, known, flags, authors,
         booster_ids, boosters, redis.call('SMEMBERS', KEYS[10])}
+"""
+
+# On a cluster, the viewer's part (one slot). KEYS: feed, celebs, network top, hidden set; ARGV as
+# _PAGE's first six. The feed's entries, the followed celebrities, the top and the hidden set.
+_VIEWER_PART = _NEWEST + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+local celebs = {}
+for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if c ~= '0' then celebs[#celebs + 1] = c end
+end
+local full = redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
+if tonumber(ARGV[6]) == 0 then return {'ok', newest(KEYS[1], want), full, celebs} end
+return {'ok', newest(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
+"""
+
+# On a cluster, one celebrity's part (their slot). KEYS: author_tweets; ARGV: the page's place.
+_AUTHOR_PART = _NEWEST + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+return {'ok', newest(KEYS[1], want)}
 """
 
 
@@ -157,14 +188,27 @@ def _ids(raw: list) -> list[int]:
     return [int(m) for m in raw]
 
 
+def _entry_id(member: bytes) -> int:
+    return int(member.split(b":", 1)[0])
+
+
 class HomePages:
-    def __init__(self, raw: redis.Redis, ttl_seconds: int):
+    def __init__(self, raw: redis.Redis, ttl_seconds: int, tweet_cache: tweets.TweetCache):
         """raw must not decode responses: bodies are spliced as bytes."""
+        self.r = raw
         self.ttl = ttl_seconds
+        self.tweet_cache = tweet_cache
+        self.cluster = is_cluster(raw)
         self._page = raw.register_script(_PAGE)
+        self._viewer_part = raw.register_script(_VIEWER_PART)
+        self._author_part = raw.register_script(_AUTHOR_PART)
 
     def read(self, user_id: int, before_id: int | None, count: int, k: int = 0) -> HomePage | Cold:
-        """The page's ids; with k > 0 also the network top and every tweet's parts, hydrated."""
+        """The page's ids; with k > 0 also the network top and every tweet's parts, hydrated. One
+        script call on a server; on a cluster, the viewer's slot, the celebrities', then the tweets'."""
+        place = ["" if before_id is None else before_id, 0 if before_id is None else feeds.score(before_id), count]
+        if self.cluster:
+            return self._read_apart(user_id, place, k)
         keys = [
             feeds.feed_key(user_id),
             feeds.celebs_key(user_id),
@@ -173,17 +217,8 @@ class HomePages:
             *[tweets.flag_key(kind, user_id) for kind in FLAGS],
             hidden.hidden_key(user_id),
         ]
-        args = [
-            "" if before_id is None else before_id,
-            0 if before_id is None else feeds.score(before_id),
-            count,
-            self.ttl,
-            feeds.FEED_SIZE,
-            k,
-            tweets.author_key(""),
-            tweets.tweet_key(""),
-            tweets.user_key(""),
-        ]
+        args = [*place, self.ttl, feeds.FEED_SIZE, k, *key_parts(tweets.author_key), tweets.tweet_key(""),
+                tweets.user_key("")]
         out = self._page(keys=keys, args=args)
         status = out[0]
         if status == b"cold":
@@ -201,6 +236,34 @@ class HomePages:
                 flags={kind: [bool(x) for x in raw] if alive else None for kind, raw, alive in zip(FLAGS, flags, known)},
                 authors=list(authors),
                 users=dict(zip(_ids(booster_ids), boosters)),
-                relations=hidden.relations_from(m.decode() for m in hid) if hid else None,
+                relations=_relations(hid),
             )
         return page
+
+    def _read_apart(self, user_id: int, place: list, k: int) -> HomePage | Cold:
+        """The page as _PAGE reads it, from the slots it spans on a cluster."""
+        keys = [feeds.feed_key(user_id), feeds.celebs_key(user_id), popular.network_key(user_id),
+                hidden.hidden_key(user_id)]
+        out = self._viewer_part(keys=keys, args=[*place, self.ttl, feeds.FEED_SIZE, k])
+        if out[0] == b"cold":
+            return Cold()
+        members, full, celebs = out[1], out[2], out[3]
+        if celebs:
+            parts = run_scripts(self.r, ((self._author_part, [tweets.author_key(int(c))], place) for c in celebs))
+            cold = [int(c) for c, part in zip(celebs, parts) if part[0] == b"cold"]
+            if cold:
+                return Cold(cold)
+            merged = dict.fromkeys([*members, *(m for part in parts for m in part[1])])
+            members = sorted(merged, key=_entry_id, reverse=True)[: place[2]]
+        page = HomePage([parse_member(m) for m in members], bool(full))
+        if k:
+            top, hid = out[4], out[5]
+            page.top = orjson.loads(top)[:k] if top else None
+            wanted = list(dict.fromkeys([e[1] for e in page.entries] + (page.top or [])))
+            bodies, counts, flags = self.tweet_cache.read(wanted, user_id)
+            page.found = Hydration(wanted, bodies, counts, flags, [None] * len(wanted), relations=_relations(hid))
+        return page
+
+
+def _relations(hid: list) -> Relations | None:
+    return hidden.relations_from(m.decode() for m in hid) if hid else None

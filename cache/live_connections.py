@@ -1,4 +1,4 @@
-"""Owns `live_connections:{user_id}`: the open streams and sockets of each user, across every web
+"""Owns `live_connections:{u:ID}`: the open streams and sockets of each user, across every web
 worker, as leases (member: a connection id, score: when the lease runs out). An open connection
 renews its lease at every heartbeat; one of a worker that died lapses within LEASE_SECONDS, so a
 crash never holds a user's slots for long."""
@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import redis
 
+from cache.client import user_tag
+
 LEASE_SECONDS = 45  # three heartbeats (web/live.py)
 
 
 def _key(user_id: int) -> str:
-    return f"live_connections:{user_id}"
+    return f"live_connections:{user_tag(user_id)}"
 
 
 # KEYS: [leases]; ARGV: connection id, cap, lease ms. Returns 0 when taken, else the ms until the

@@ -59,7 +59,7 @@ class MediaUploads:
         self._close = r.register_script(_CLOSE)
 
     def start(self, media_id: int, owner_id: int, total_bytes: int, chunk_size: int) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.hset(upload_key(media_id), mapping={
             "owner": owner_id, "total": total_bytes, "chunk_size": chunk_size, "state": "open"})
         pipe.expire(upload_key(media_id), TTL_SECONDS)

@@ -1,4 +1,4 @@
-"""Owns `notif_group:{recipient}:{prefix}` and its `:order`: the state of each recipient's latest
+"""Owns `notif_group:{u:ID}:{prefix}` and its `:order` (in the recipient's slot): the state of each recipient's latest
 notification group of a prefix (`like:<tweet>`, `follow`, `message:<event>`), from which a live
 frame is pushed as soon as its event is seen, before the notification reaches Neo4j (docs/events.md).
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import redis
+
+from cache.client import run_scripts, user_tag
 
 GROUP_HOURS = 12
 TTL_SECONDS = (GROUP_HOURS + 1) * 3600
@@ -58,7 +60,7 @@ return 1
 
 
 def _key(recipient_id: int, prefix: str) -> str:
-    return f"notif_group:{{{recipient_id}}}:{prefix}"
+    return f"notif_group:{user_tag(recipient_id)}:{prefix}"
 
 
 def _keys(recipient_id: int, prefix: str) -> list[str]:
@@ -90,23 +92,19 @@ class NotificationGroups:
     def join(self, items: list[dict]) -> list[Joined]:
         """Adds each item (recipient_id, prefix, hour, member, event_id, actor_id), in order, to
         its recipient's group, in one round trip. Idempotent per event."""
-        pipe = self.r.pipeline(transaction=False)
-        for i in items:
-            self._join(keys=_keys(i["recipient_id"], i["prefix"]),
-                       args=[i["hour"], i["member"], str(i["event_id"]).zfill(ID_DIGITS), i["actor_id"],
-                             TTL_SECONDS, GROUP_HOURS], client=pipe)
+        answers = run_scripts(self.r, (
+            (self._join, _keys(i["recipient_id"], i["prefix"]),
+             [i["hour"], i["member"], str(i["event_id"]).zfill(ID_DIGITS), i["actor_id"], TTL_SECONDS, GROUP_HOURS])
+            for i in items))
         return [
             Joined(int(bucket), bool(mine), int(count),
                    [(int(e), int(a)) for e, _, a in (entry.split(":") for entry in newest)])
-            for bucket, mine, count, newest in pipe.execute()
+            for bucket, mine, count, newest in answers
         ]
 
     def leave(self, items: list[dict]) -> None:
         """Takes each item's member (an unlike, an unfollow) out of its recipient's latest group."""
-        pipe = self.r.pipeline(transaction=False)
-        for i in items:
-            self._leave(keys=_keys(i["recipient_id"], i["prefix"]), args=[i["member"]], client=pipe)
-        pipe.execute()
+        run_scripts(self.r, ((self._leave, _keys(i["recipient_id"], i["prefix"]), [i["member"]]) for i in items))
 
     def forget(self, items: list[dict]) -> None:
         """Drops the groups of each (recipient_id, prefix): a deleted tweet's likes."""

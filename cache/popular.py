@@ -1,5 +1,6 @@
-"""Owns the top K read models: `popular:global` (the global top), `popular:author:{id}` (each
-author's best recent tweets) and `popular:net:{user_id}` (a viewer's network top, briefly cached)."""
+"""Owns the top K read models: `popular:global` (the global top), `popular:author:{u:ID}` (each
+author's best recent tweets) and `popular:net:{u:ID}` (a viewer's network top, briefly cached, in
+the viewer's slot: the home page reads it with the feed)."""
 from __future__ import annotations
 
 import json
@@ -7,18 +8,20 @@ from collections import defaultdict
 
 import redis
 
+from cache.client import user_tag
+
 GLOBAL = "popular:global"
 GLOBAL_SIZE = 1000
 AUTHOR_SIZE = 20
 NETWORK_TTL = 30
 
 
-def author_key(author_id: int) -> str:
-    return f"popular:author:{author_id}"
+def author_key(author_id: int | str) -> str:
+    return f"popular:author:{user_tag(author_id)}"
 
 
 def network_key(user_id: int) -> str:
-    return f"popular:net:{user_id}"
+    return f"popular:net:{user_tag(user_id)}"
 
 
 class Popular:

@@ -1,9 +1,11 @@
-"""Owns the profile read model: `user_ids` (username key → id), `profile:{id}` (the public fields,
-pre-serialised), `profile_counts:{id}` ("version:followers:following:tweets") and `following:{id}`
-(whom a user follows, sentinel-marked: a set that exists is complete). All but `user_ids` expire
+"""Owns the profile read model: `user_ids` (username key → id), `profile:{u:ID}` (the public fields,
+pre-serialised), `profile_counts:{u:ID}` ("version:followers:following:tweets") and
+`following:{u:ID}` (whom a user follows, sentinel-marked: a set that exists is complete); each
+user's three in one slot. All but `user_ids` expire
 a week after they were written, so a write that bypassed the events (a seed) is not stale for ever.
 
-A profile is read in one script call; whatever is missing is reported as None, and the use case
+A profile is read in one script call (on a cluster, where it spans the viewer's slot, the user's and
+`user_ids`'s, in one pipeline after the name's lookup); whatever is missing is reported as None, and the use case
 (social/profiles.py) reads it from Neo4j and writes it back. Counts are written through with the
 version Neo4j gave them, and an older version never replaces a newer one.
 """
@@ -14,25 +16,28 @@ from dataclasses import dataclass
 import orjson
 import redis
 
+from cache.client import is_cluster, key_parts, run_scripts, user_tag
+
 USER_IDS = "user_ids"
 SENTINEL = "0"
 OBJECT_TTL = 7 * 86400
 
 
 def profile_key(user_id: int | str) -> str:
-    return f"profile:{user_id}"
+    return f"profile:{user_tag(user_id)}"
 
 
 def counts_key(user_id: int | str) -> str:
-    return f"profile_counts:{user_id}"
+    return f"profile_counts:{user_tag(user_id)}"
 
 
 def following_key(user_id: int | str) -> str:
-    return f"following:{user_id}"
+    return f"following:{user_tag(user_id)}"
 
 
-# KEYS: [user ids]. ARGV: username key (or ''), user id (or ''), viewer id (or ''), profile prefix,
-# following prefix, counts prefix. Flags: 1 or 0, -1 when the set that answers it is cold.
+# KEYS: [user ids]. ARGV: username key (or ''), user id (or ''), viewer id (or ''), then the profile,
+# following and counts keys' heads and tails around the id. Flags: 1 or 0, -1 when the set that
+# answers it is cold.
 _READ = """
 local id = ARGV[2]
 if id == '' then
@@ -41,11 +46,12 @@ if id == '' then
 end
 local following, followed_by = -1, -1
 if ARGV[3] ~= '' then
-  local mine, theirs = ARGV[5] .. ARGV[3], ARGV[5] .. id
+  local mine, theirs = ARGV[6] .. ARGV[3] .. ARGV[7], ARGV[6] .. id .. ARGV[7]
   if redis.call('EXISTS', mine) == 1 then following = redis.call('SISMEMBER', mine, id) end
   if redis.call('EXISTS', theirs) == 1 then followed_by = redis.call('SISMEMBER', theirs, ARGV[3]) end
 end
-return {id, redis.call('GET', ARGV[4] .. id), redis.call('GET', ARGV[6] .. id), following, followed_by}
+return {id, redis.call('GET', ARGV[4] .. id .. ARGV[5]), redis.call('GET', ARGV[8] .. id .. ARGV[9]), following,
+        followed_by}
 """
 
 # KEYS: [counts]; ARGV: version, followers, following, tweets, ttl. Never goes back in time.
@@ -88,18 +94,40 @@ class Profiles:
     def __init__(self, raw: redis.Redis):
         """raw must not decode responses: bodies are spliced as bytes."""
         self.r = raw
+        self.cluster = is_cluster(raw)
         self._read = raw.register_script(_READ)
         self._set_counts = raw.register_script(_SET_COUNTS)
 
     def read(self, viewer_id: int | None, username_key: str = "", user_id: int | None = None) -> ProfileRead | None:
         """One round trip; None when the username is not (yet) known to Redis."""
-        args = [username_key, "" if user_id is None else user_id, "" if viewer_id is None else viewer_id,
-                profile_key(""), following_key(""), counts_key("")]
-        out = self._read(keys=[USER_IDS], args=args)
+        if self.cluster:
+            out = self._read_apart(viewer_id, username_key, user_id)
+        else:
+            args = [username_key, "" if user_id is None else user_id, "" if viewer_id is None else viewer_id,
+                    *key_parts(profile_key), *key_parts(following_key), *key_parts(counts_key)]
+            out = self._read(keys=[USER_IDS], args=args)
         if not out or out[0] is None:
             return None
         counts = tuple(int(c) for c in out[2].split(b":")[1:]) if out[2] else None
         return ProfileRead(int(out[0]), out[1], counts, _flag(out[3]), _flag(out[4]))
+
+    def _read_apart(self, viewer_id: int | None, username_key: str, user_id: int | None) -> list:
+        """The script's answer, from the slots it spans: the id, then one pipeline."""
+        if user_id is None:
+            user_id = self.r.hget(USER_IDS, username_key)
+            if user_id is None:
+                return [None]
+        user_id = int(user_id)
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(profile_key(user_id))
+        pipe.get(counts_key(user_id))
+        if viewer_id is not None:
+            for owner, member in ((viewer_id, user_id), (user_id, viewer_id)):
+                pipe.exists(following_key(owner))
+                pipe.sismember(following_key(owner), member)
+        body, counts, *flags = pipe.execute()
+        following = [int(m) if alive else -1 for alive, m in zip(flags[0::2], flags[1::2])] or [-1, -1]
+        return [user_id, body, counts, *following]
 
     def remember_id(self, username_key: str, user_id: int) -> None:
         self.r.hset(USER_IDS, username_key, user_id)
@@ -113,15 +141,9 @@ class Profiles:
 
     def set_counts(self, rows: list[dict]) -> None:
         """Rows {id, counts_version, followers_count, following_count, tweets_count}."""
-        pipe = self.r.pipeline(transaction=False)
-        for row in rows:
-            self._set_counts(
-                keys=[counts_key(row["id"])],
-                args=[row["counts_version"], row["followers_count"], row["following_count"], row["tweets_count"],
-                      OBJECT_TTL],
-                client=pipe,
-            )
-        pipe.execute()
+        run_scripts(self.r, ((self._set_counts, [counts_key(row["id"])],
+                              [row["counts_version"], row["followers_count"], row["following_count"],
+                               row["tweets_count"], OBJECT_TTL]) for row in rows))
 
     def splice(self, body: bytes, counts: tuple[int, int, int], flags: tuple[bool, bool] | None) -> bytes:
         return _splice(body, counts, flags)
@@ -141,7 +163,7 @@ class Profiles:
             (self.r.sadd if following else self.r.srem)(key, followee_id)
 
     def load_following(self, user_id: int, followee_ids: list[int]) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.delete(following_key(user_id))
         pipe.sadd(following_key(user_id), SENTINEL, *followee_ids)
         pipe.expire(following_key(user_id), OBJECT_TTL)

@@ -1,4 +1,8 @@
-"""Owns `session:{id}` hashes and `user_sessions:{user_id}` indexes: server-side login sessions.
+"""Owns `session:{id}` hashes and `user_sessions:{u:ID}` indexes: server-side login sessions.
+A session is found by its cookie alone, so its key cannot carry its user's tag: it lies in a slot
+of its own, and the few writes that touch a session and its index do so in two steps, the index
+first (an index entry without its session is only tidied away; never the reverse, a session that
+revoking every session of its user could miss).
 
 The cookie carries a random secret; Redis keys and the public session id are its SHA-256, so a
 listing of sessions never reveals a usable cookie. A session ends at its absolute expiry or after
@@ -14,6 +18,7 @@ import time
 
 import redis
 
+from cache.client import user_tag
 from domain.sessions import Session
 
 TOUCH_EVERY_MS = 60_000
@@ -53,7 +58,7 @@ def key_of(secret: str) -> str:
 
 
 def _index(user_id: int) -> str:
-    return f"user_sessions:{user_id}"
+    return f"user_sessions:{user_tag(user_id)}"
 
 
 def _session(flat: list) -> Session:
@@ -91,18 +96,24 @@ class SessionStore:
             expires_at=now + self.ttl * 1000,
             user_agent=user_agent[:256],
         )
-        pipe = self.r.pipeline()
-        pipe.hset(_key(s.id), mapping={k: str(v) for k, v in s.__dict__.items()})
-        pipe.expire(_key(s.id), min(self.ttl, self.idle))
+        pipe = self.r.pipeline(transaction=True)
         pipe.zadd(_index(user_id), {s.id: s.expires_at})
         pipe.zremrangebyscore(_index(user_id), 0, now)
+        pipe.execute()
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(_key(s.id), mapping={k: str(v) for k, v in s.__dict__.items()})
+        pipe.expire(_key(s.id), min(self.ttl, self.idle))
         pipe.execute()
         return secret, s
 
     def by_id(self, sid: str) -> Session | None:
         """The live session with this id (its touch included), else None."""
-        flat = self._authenticate(keys=[_key(sid)], args=[int(time.time() * 1000), self.idle * 1000, TOUCH_EVERY_MS])
+        flat = self.by_key(_key(sid))
         return _session(flat) if flat else None
+
+    def by_key(self, key: str) -> list | None:
+        """The live session's fields, flat, as the script answers (its touch included), else None."""
+        return self._authenticate(keys=[key], args=self.authenticate_args())
 
     def authenticate(self, secret: str) -> Session | None:
         return self.by_id(session_id(secret))
@@ -146,8 +157,6 @@ class SessionStore:
         """Revokes every session of the user but `keep`; returns the ids revoked."""
         sids = [sid for sid in self.r.zrange(_index(user_id), 0, -1) if sid != keep]
         if sids:
-            pipe = self.r.pipeline()
-            pipe.delete(*(_key(sid) for sid in sids))
-            pipe.zrem(_index(user_id), *sids)
-            pipe.execute()
+            self.r.delete(*(_key(sid) for sid in sids))
+            self.r.zrem(_index(user_id), *sids)
         return sids

@@ -1,5 +1,6 @@
-"""Owns the event streams between the outbox and its consumers: `events:{family}` (one Redis Stream
-per family of events, read by consumer groups), `events:relay` (the events that requests nudge the
+"""Owns the event streams between the outbox and its consumers: `events:{s}:{family}` (one Redis
+Stream per family of events, read by consumer groups; all in one slot, tagged `{s}`, so that a
+consumer reads every family of its group in one blocking XREADGROUP on a cluster too), `events:relay` (the events that requests nudge the
 relay with, once their transaction has committed), `events:done:{group}:{event id}` (what a group has handled, for an hour: redeliveries and
 duplicates are skipped) and `events:dead` (entries a group gave up on, for an operator).
 
@@ -15,18 +16,17 @@ from dataclasses import dataclass
 
 import orjson
 import redis
-from redis.cluster import RedisCluster
 
-from cache.client import REDIS_DOWN
+from cache.client import REDIS_DOWN, is_cluster, mget
 from domain.events import FAMILIES, Envelope, unwrap
 
 DONE_TTL_SECONDS = 3600
 NUDGE_BATCH = 1000
 WAIT_TIMEOUT_MS = 500  # a replica acknowledges within a millisecond or two when it is there
 KEPT_BY_RECHECK_SECONDS = 10.0  # how long a server's answer to "how do you keep writes" is trusted
-# The answers that mean "this node no longer serves that slot" (a failover under way or done).
-REDIRECTED = (redis.exceptions.AskError, redis.exceptions.TryAgainError, redis.exceptions.ClusterError,
-              redis.exceptions.ReadOnlyError)
+# A cluster node's answer that the slot is served elsewhere now (MOVED, ASK: a failover done); the
+# other answers of a failover under way are among REDIS_DOWN.
+REDIRECTED = (redis.exceptions.AskError,)
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,11 @@ class EventStreams:
         """r decodes responses. Another prefix gives tests streams of their own."""
         self.r = r
         self.prefix = prefix
-        self.keys = [f"{prefix}:{family}" for family in sorted(set(FAMILIES.values()))]
+        self.keys = [self.key(family) for family in sorted(set(FAMILIES.values()))]
         self.kept_by: dict[str, tuple[float, str]] = {}  # server -> (checked at, "replica"|"fsync"|"")
 
     def key(self, family: str) -> str:
-        return f"{self.prefix}:{family}"
+        return f"{self.prefix}:{{s}}:{family}"
 
     # --- the relay's side ---
 
@@ -80,7 +80,7 @@ class EventStreams:
                 if self._append_kept(server, batch):
                     kept += batch
             except (*REDIS_DOWN, *REDIRECTED) as err:
-                if not isinstance(self.r, RedisCluster):
+                if not is_cluster(self.r):
                     raise
                 log.warning("%d events not confirmed by %s (%s): they will be appended again", len(batch),
                             _name(server), err)
@@ -90,7 +90,7 @@ class EventStreams:
     def _per_master(self, events: list[Envelope]) -> list[tuple[redis.Redis, list[Envelope]]]:
         """The events grouped by the server whose connection must append them: one server, or
         each stream's master on a cluster (WAIT confirms only what its own connection wrote)."""
-        if not isinstance(self.r, RedisCluster):
+        if not is_cluster(self.r):
             return [(self.r, events)] if events else []
         groups: dict[str, tuple[redis.Redis, list[Envelope]]] = {}
         for e in events:
@@ -198,8 +198,7 @@ class EventStreams:
         return claimed
 
     def done(self, group: str, entries: list[Entry]) -> list[bool]:
-        keys = [self._done_key(group, e) for e in entries if e.event]
-        found = iter(self.r.mget(keys) if keys else [])
+        found = iter(mget(self.r, [self._done_key(group, e) for e in entries if e.event]))
         return [e.event is None or next(found) is not None for e in entries]
 
     def finish(self, group: str, entries: list[Entry]) -> None:

@@ -1,7 +1,8 @@
 """Owns the pre-serialised read model of tweets: `tweet:{id}`, `user_brief:{id}`, the counters
-`like_counts`, `reply_counts` and `boost_counts`, the viewer flags `liked:{user_id}`,
-`boosted:{user_id}` and `bookmarked:{user_id}`, and `author_tweets:{user_id}` (recent entries of
-authors merged at read time: their tweets and boosts, as feed members).
+`like_counts`, `reply_counts` and `boost_counts`, the viewer flags `liked:{u:ID}`, `boosted:{u:ID}`
+and `bookmarked:{u:ID}` (in their viewer's slot), and `author_tweets:{u:ID}` (recent entries of
+authors merged at read time: their tweets and boosts, as feed members). Bodies and counters are
+global: on a cluster they are read per slot.
 
 A home-feed page reads them all in its one script call (cache/home_page.py); other pages read
 them in one pipeline and one multi-get of the authors; the JSON is spliced from stored bytes.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import orjson
 import redis
 
+from cache.client import is_cluster, mget, user_tag
 from cache.feeds import entry_score
 from domain.tweet_state import COUNTS, FLAGS
 
@@ -53,12 +55,12 @@ def count_key(kind: str) -> str:
 
 
 def flag_key(kind: str, user_id: int) -> str:
-    """liked:{user}, boosted:{user}, bookmarked:{user}."""
-    return f"{kind}:{user_id}"
+    """liked:{u:ID}, boosted:{u:ID}, bookmarked:{u:ID}."""
+    return f"{kind}:{user_tag(user_id)}"
 
 
-def author_key(user_id: int) -> str:
-    return f"author_tweets:{user_id}"
+def author_key(user_id: int | str) -> str:
+    return f"author_tweets:{user_tag(user_id)}"
 
 
 def tweet_body(tweet: dict) -> bytes:
@@ -103,7 +105,7 @@ class TweetCache:
 
     def authors_of(self, tweet_ids: list[int]) -> list[int | None]:
         """The authors' ids from the cached bodies (None where not cached)."""
-        bodies = self.r.mget([tweet_key(t) for t in tweet_ids]) if tweet_ids else []
+        bodies = mget(self.r, [tweet_key(t) for t in tweet_ids])
         return [int(b.split(b"|", 1)[0]) if b else None for b in bodies]
 
     def author_of(self, tweet_id: int) -> int | None:
@@ -129,7 +131,7 @@ class TweetCache:
 
     def load_flags(self, kind: str, user_id: int, tweet_ids: list[int]) -> None:
         key = flag_key(kind, user_id)
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.delete(key)
         pipe.sadd(key, SENTINEL, *tweet_ids)
         pipe.expire(key, OBJECT_TTL)
@@ -137,9 +139,13 @@ class TweetCache:
 
     def read(self, tweet_ids: list[int], viewer_id: int | None):
         """(bodies, {count kind: counts}, {flag kind: flags, or None when the viewer's set is cold})
-        for tweet_ids, in order; no flags for an anonymous viewer."""
+        for tweet_ids, in order; no flags for an anonymous viewer. One pipeline on a server; on a
+        cluster the bodies, which lie in many slots, are read apart (one MGET per slot)."""
+        keys = [tweet_key(t) for t in tweet_ids]
+        cluster = is_cluster(self.r)
         pipe = self.r.pipeline(transaction=False)
-        pipe.mget([tweet_key(t) for t in tweet_ids])
+        if not cluster:
+            pipe.mget(keys)
         for kind in COUNTS:
             pipe.hmget(count_key(kind), tweet_ids)
         if viewer_id is not None:
@@ -147,6 +153,8 @@ class TweetCache:
                 pipe.exists(flag_key(kind, viewer_id))
                 pipe.smismember(flag_key(kind, viewer_id), tweet_ids)
         out = pipe.execute()
+        if cluster:
+            out.insert(0, mget(self.r, keys))
         counts = {kind: [stored_count(c) for c in raw] for kind, raw in zip(COUNTS, out[1:4])}
         flags = {}
         if viewer_id is not None:
@@ -156,7 +164,7 @@ class TweetCache:
         return out[0], counts, flags
 
     def users(self, user_ids: list[int]) -> list[bytes | None]:
-        return self.r.mget([user_key(u) for u in user_ids])
+        return mget(self.r, [user_key(u) for u in user_ids])
 
     def put_users(self, users: list[dict]) -> dict[int, bytes]:
         """Stores the users' brief bodies; the bodies by id."""
@@ -171,7 +179,7 @@ class TweetCache:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
         key = author_key(author_id)
         if self.r.exists(key):
-            pipe = self.r.pipeline()
+            pipe = self.r.pipeline(transaction=True)
             pipe.zadd(key, {member: entry_score(member)})
             pipe.zremrangebyrank(key, 1, -(AUTHOR_TWEETS + 1))
             pipe.execute()
@@ -180,7 +188,7 @@ class TweetCache:
         self.r.zrem(author_key(author_id), member)
 
     def load_author_tweets(self, author_id: int, members: list) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=True)
         pipe.delete(author_key(author_id))
         pipe.zadd(author_key(author_id), {SENTINEL: 0, **{m: entry_score(m) for m in members}})
         pipe.expire(author_key(author_id), OBJECT_TTL)

@@ -1,4 +1,4 @@
-"""Owns `user_events:{user_id}`, each user's Redis Stream of pushed frames (notification, tweet,
+"""Owns `user_events:{u:ID}`, each user's Redis Stream of pushed frames (notification, tweet,
 message), the `user_push:{user_id}` channels that announce new entries to the web workers, and
 `user_events_seen`, when each user last had a stream open (frames of new tweets go only to followers
 seen within the day that the streams keep: the others have nothing to resume).
@@ -7,6 +7,8 @@ The stream is what a reconnecting client replays after its Last-Event-ID (the en
 SSE event ids); it keeps at least the last 1000 entries and at least a day of them, and the key
 expires a day after its last push. The channel only wakes the worker that holds the user's open
 streams (cache/dispatcher.py); any message it may miss (a Redis restart) is read back from the stream.
+The channels are classic pub/sub: on a cluster a message published on any node reaches every node,
+so each web worker's one subscriber connection hears every user's, wherever their stream's slot is.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import time
 from dataclasses import dataclass
 
 import redis
+
+from cache.client import run_scripts, user_tag
 
 SEEN = "user_events_seen"
 KEEP_ENTRIES = 1000
@@ -42,7 +46,7 @@ return id
 
 
 def stream_key(user_id: int) -> str:
-    return f"user_events:{user_id}"
+    return f"user_events:{user_tag(user_id)}"
 
 
 def channel(user_id: int) -> str:
@@ -70,15 +74,10 @@ class UserStreams:
     def push(self, frames: list[tuple[int, str, int, str, str]]) -> list[str]:
         """Appends each (user id, key, at_ms, event name, data) to that user's stream and announces
         it, in one round trip. Idempotent per user and key: the key names the event and the frame."""
-        pipe = self.r.pipeline(transaction=False)
-        for user_id, key, at_ms, event, data in frames:
-            since = str(max(0, at_ms - DEDUP_LOOKBACK_MS))
-            self._push(
-                keys=[stream_key(user_id)],
-                args=[key, since, event, data, KEEP_ENTRIES, KEEP_SECONDS, channel(user_id)],
-                client=pipe,
-            )
-        return pipe.execute()
+        return run_scripts(self.r, (
+            (self._push, [stream_key(user_id)],
+             [key, str(max(0, at_ms - DEDUP_LOOKBACK_MS)), event, data, KEEP_ENTRIES, KEEP_SECONDS, channel(user_id)])
+            for user_id, key, at_ms, event, data in frames))
 
     def seen(self, user_id: int) -> None:
         """Called as a stream opens and as it closes (a stream lives minutes, far less than a day)."""

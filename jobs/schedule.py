@@ -61,7 +61,7 @@ def queues_for(r) -> dict[str, Queue]:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    r = redis_client(Settings.from_env().redis_url, decode=False)
+    r = redis_client(Settings.from_env().rq_url, decode=False)
     queues = queues_for(r)
     stop = threading.Event()
     while not stop.is_set():

@@ -22,7 +22,7 @@ def main() -> None:
     stopped = threading.Event()
 
     def work() -> None:
-        SimpleWorker(list(QUEUES), connection=svc.raw_redis, serializer=JSONSerializer).work(with_scheduler=True)
+        SimpleWorker(list(QUEUES), connection=svc.rq_redis, serializer=JSONSerializer).work(with_scheduler=True)
         stopped.set()
 
     forever(stopped, "rq worker", work, first=0.5, cap=5.0)

@@ -91,6 +91,16 @@ class Stack:
         return tuple(range(self.redis_port, self.redis_port + count))
 
     @property
+    def rq_redis_port(self) -> int | None:
+        """Beside a cluster, RQ's own single Redis server (docs/scale-out.md), on the port after the
+        cluster's six; with one server, RQ shares it."""
+        return self.redis_port + CLUSTER_NODES if self.redis_mode == "cluster" else None
+
+    @property
+    def rq_redis_dir(self) -> Path:
+        return self.data_dir / "redis-rq"
+
+    @property
     def web_node_ports(self) -> tuple[int, ...]:
         """The gunicorn masters' ports: WEB_PORT itself, or the ports after it behind HAProxy."""
         if self.web_nodes == 1:
@@ -102,7 +112,8 @@ class Stack:
         """Every port the stack listens on."""
         bus = tuple(p + CLUSTER_BUS_OFFSET for p in self.redis_ports if self.redis_mode == "cluster")
         web = dict.fromkeys((self.web_port, *self.web_node_ports))
-        return (*web, self.bolt_port, self.http_port, *self.redis_ports, *bus)
+        rq = (self.rq_redis_port,) if self.rq_redis_port else ()
+        return (*web, self.bolt_port, self.http_port, *self.redis_ports, *rq, *bus)
 
 
 def dev_stack(environ: dict[str, str]) -> Stack:
@@ -149,7 +160,8 @@ def make_stack(environ: dict[str, str], *, data_dir: Path, web_port: int, bolt_p
                http_port: int, redis_port: int, neo4j_uri: str, redis_url: str,
                neo4j_memory: str, scheduled: bool = True) -> Stack:
     """Build a Stack whose environment is the caller's, with its own addresses written in.
-    REDIS_MODE passes through to the app's processes as it is."""
+    REDIS_MODE passes through to the app's processes as it is; with a cluster, RQ_REDIS_URL names
+    RQ's own server."""
     data_dir = (ROOT / data_dir).resolve()
     redis_mode = environ.get("REDIS_MODE") or "single"
     if redis_mode not in REDIS_MODES:
@@ -166,6 +178,9 @@ def make_stack(environ: dict[str, str], *, data_dir: Path, web_port: int, bolt_p
         "DATA_DIR": str(data_dir),
         "PYTHONUNBUFFERED": "1",
     }
+    env.pop("RQ_REDIS_URL", None)
+    if redis_mode == "cluster":
+        env["RQ_REDIS_URL"] = f"redis://127.0.0.1:{redis_port + CLUSTER_NODES}/0"
     return Stack(data_dir, web_port, bolt_port, http_port, redis_port, neo4j_memory, env, scheduled,
                  redis_mode, count(environ, "WEB_NODES"), count(environ, "CONSUMERS"),
                  count(environ, "WORKERS"))

@@ -1,5 +1,5 @@
 """How each process of the stack is started, in which order, and stopped: Redis (one server, or a
-cluster of six nodes), Neo4j, the RQ workers, the event consumers, the scheduler, the gunicorn
+cluster of six nodes and RQ's own server), Neo4j, the RQ workers, the event consumers, the scheduler, the gunicorn
 masters and, in front of several of them, HAProxy."""
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def instance_names(kind_: str, count: int) -> list[str]:
 def redis_services(stack: Stack) -> list[Service]:
     if stack.redis_mode == "single":
         return [Service("redis", ["redis-server", str(stack.redis_dir / "redis.conf")], stack.env)]
-    return [Service(f"redis-{port}", ["redis-server", str(stack.cluster_dir(port) / "redis.conf")],
-                    stack.env) for port in stack.redis_ports]
+    nodes = [Service(f"redis-{port}", ["redis-server", str(stack.cluster_dir(port) / "redis.conf")], stack.env)
+             for port in stack.redis_ports]
+    return [*nodes, Service("redis-rq", ["redis-server", str(stack.rq_redis_dir / "redis.conf")], stack.env)]
 
 
 def neo4j_service(stack: Stack) -> Service:
@@ -153,11 +154,13 @@ def start_databases(stack: Stack) -> list[tuple[Service, subprocess.Popen]]:
 
 
 def start_redis(stack: Stack) -> list[tuple[Service, subprocess.Popen]]:
-    """Start the Redis server, or the cluster's nodes, and wait until it serves every slot."""
+    """Start the Redis server, or the cluster's nodes and RQ's server, and wait until they serve
+    every slot."""
     prepare_redis(stack)
     started = [(service, spawn(stack, service)) for service in redis_services(stack)]
     names = [service.name for service, _ in started]
-    wait_ready(stack, {name: partial(redis_ready, port) for name, port in zip(names, stack.redis_ports)},
+    ports = [*stack.redis_ports, *([stack.rq_redis_port] if stack.rq_redis_port else [])]
+    wait_ready(stack, {name: partial(redis_ready, port) for name, port in zip(names, ports)},
                names, START_SECONDS["databases"])
     if stack.redis_mode == "cluster":
         form_cluster(stack)
@@ -205,6 +208,8 @@ def prepare_redis(stack: Stack) -> None:
         render(folder / "redis.conf", STACK_DIR / "redis" / "redis.conf",
                STACK_DIR / "redis" / "cluster.conf", port=port, dir=folder,
                bus_port=port + CLUSTER_BUS_OFFSET)
+    render(stack.rq_redis_dir / "redis.conf", STACK_DIR / "redis" / "redis.conf", port=stack.rq_redis_port,
+           dir=stack.rq_redis_dir)
 
 
 def render(target: Path, *templates: Path, **values) -> None:

@@ -1,6 +1,7 @@
 """Shared fixtures. Integration and e2e tests use the real Neo4j and Redis that `make test` starts."""
 from __future__ import annotations
 
+import os
 import secrets
 
 import flask
@@ -8,6 +9,14 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.openapi_check import OpenApiCheck
+
+
+CLUSTER = os.environ.get("REDIS_MODE") == "cluster"  # make test-cluster: the app on a Redis Cluster
+
+
+def single_server(reason: str):
+    """Skips, on a Redis Cluster, a test that is single-server by nature (docs/scale-out.md lists them)."""
+    return pytest.mark.skipif(CLUSTER, reason=f"single Redis server by nature: {reason}")
 
 
 def pytest_collection_modifyitems(items):

@@ -22,6 +22,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from flask_login import current_user
 from limits import parse
+from limits.storage import RedisClusterStorage, Storage
 
 from bootstrap import Services
 from domain.errors import RateLimited
@@ -117,6 +118,29 @@ def spend(rate_class: str, user_id: int) -> int:
     return max(1, math.ceil(reset_at - time.time()))
 
 
+class _AppClusterStorage(RedisClusterStorage):
+    """limits' Redis Cluster storage on the app's own cluster client (cache/client.py: its short
+    timeouts, made at first use). Its keys are hash-tagged per limit, a window pair in one slot."""
+
+    STORAGE_SCHEME = ["socialgraph+cluster"]
+
+    def __init__(self, uri: str, client, key_prefix: str = RedisClusterStorage.PREFIX, **options):
+        self.key_prefix = key_prefix
+        self.target_server = "redis"
+        self.dependency = self.dependencies[self.target_server].module
+        self.storage = client
+        self.initialize_storage(uri)
+        Storage.__init__(self, uri, **options)
+
+
+def _storage(services: Services) -> dict:
+    """The limits' counters in the app's Redis, through the app's client."""
+    if services.settings.redis_cluster:
+        return {"storage_uri": "socialgraph+cluster://", "storage_options": {"client": services.redis}}
+    return {"storage_uri": services.settings.redis_url,
+            "storage_options": {"connection_pool": services.redis.connection_pool}}
+
+
 def init(app: Flask, services: Services) -> None:
     """Runs after the policy decision (registered later), so a refused request costs no limit."""
     limiter = Limiter(
@@ -126,8 +150,7 @@ def init(app: Flask, services: Services) -> None:
             Limit(_ip_limit, key_function=_ip, scope="ip", shared=True),
             Limit(_bytes_limit, key_function=_class_key, scope="upload_bytes", cost=_upload_mib, shared=True),
         ],
-        storage_uri=services.settings.redis_url,
-        storage_options={"connection_pool": services.redis.connection_pool},
+        **_storage(services),
         strategy="sliding-window-counter",
         key_prefix=KEY_PREFIX,
         enabled=services.settings.rate_limit_enabled,

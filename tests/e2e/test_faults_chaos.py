@@ -22,9 +22,11 @@ from stack.ready import redis_ready, wait_ready
 from stack.services import all_services
 from stack.supervise import running_pid, spawn, wait_for_exit
 from tests.e2e.test_faults_events import the_stack
+from tests.conftest import single_server
 from tests.e2e.test_stream import API, Person, Stream, assert_in_order_once
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults,
+              single_server("it kills the one Redis server among the others; a cluster's failover has its own test")]
 
 PEOPLE = 6
 STAR = 0  # everyone follows the star from the start; the star's stream is watched through it all

@@ -20,6 +20,7 @@ from stack.config import Stack, dev_stack
 from stack.ready import neo4j_ready, redis_ready, wait_ready
 from stack.services import STOP_SECONDS, all_services
 from stack.supervise import running_pid, spawn, stop_processes, wait_for_exit
+from tests.conftest import single_server
 from tests.e2e.test_stream import API, Person, Stream, assert_in_order_once, likes_seen
 
 pytestmark = pytest.mark.faults
@@ -104,6 +105,7 @@ def test_a_consumer_killed_mid_flow_comes_back_and_every_notification_arrives_on
     stream.stop()
 
 
+@single_server("it restarts the one Redis server; a cluster's failover has its own test")
 def test_a_redis_restart_mid_flow_loses_no_event(services):
     stack = the_stack()
     author, fans, tweet_ids, stream = setting_up(3, 6, services)

@@ -14,6 +14,7 @@ import pytest
 import requests
 from simple_websocket import Client, ConnectionError as WsRefused
 
+from cache.client import is_cluster
 from social import accounts
 from domain.clock import now_ms
 from domain.events import Followed, envelop
@@ -246,9 +247,16 @@ def test_the_stream_needs_a_signed_in_user():
     assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated"
 
 
+def redis_clients(r) -> list[dict]:
+    """CLIENT LIST of the server, or of every node of a cluster (a dispatcher holds one, any one)."""
+    if not is_cluster(r):
+        return r.client_list()
+    return [c for clients in r.client_list(target_nodes=r.ALL_NODES).values() for c in clients]
+
+
 def test_all_open_streams_of_a_worker_share_one_redis_connection(services, person, stream_of):
     streams = [stream_of(person()) for _ in range(8)]
-    dispatchers = [c for c in services.redis.client_list() if c.get("name") == "event-dispatcher"]
+    dispatchers = [c for c in redis_clients(services.redis) if c.get("name") == "event-dispatcher"]
     workers = int(os.environ.get("WEB_WORKERS", "2"))
     assert 1 <= len(dispatchers) <= workers
     assert all(s.live.is_set() for s in streams)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+from cache.grants import grant_key
 from tests.conftest import ApiUser, unique_name
 from social.admin import grant_of
 from domain.roles import Grant
@@ -70,7 +71,7 @@ def test_granting_a_role_takes_effect_on_the_next_request_though_the_grant_was_c
     admin_user, target, author = promote(services, make_user(), "admin"), make_user(), make_user()
     tweet = author.tweet("moderate me")
     assert target.delete(f"/api/v1/tweets/{tweet['id']}").status_code == 403  # caches target's grant
-    assert services.redis.exists(f"grant:{target.id}")
+    assert services.redis.exists(grant_key(target.id))
 
     r = admin_user.put(f"{ADMIN}/users/{target.username}/roles", json={"roles": ["moderator"]})
     assert r.status_code == 200 and r.get_json()["roles"] == ["user", "moderator"]
@@ -84,7 +85,7 @@ def test_granting_a_role_takes_effect_on_the_next_request_though_the_grant_was_c
 def test_a_grant_cached_by_a_reader_that_raced_the_change_is_not_used(services, make_user):
     target = make_user()
     user_id = int(target.id)
-    services.redis.delete(f"grant:{user_id}")
+    services.redis.delete(grant_key(user_id))
     _, stamp = services.grants.get(user_id)  # a reader misses the cache and takes the stamp ...
     old = services.policy.grant(user_id)  # ... reads the graph before the change ...
     promote(services, target, "moderator")  # ... the change commits and bumps the version ...

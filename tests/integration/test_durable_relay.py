@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from redis.cluster import ClusterNode, RedisCluster
+from redis.cluster import RedisCluster
 
 import cache.streams
+from cache.client import redis_client
 import jobs.relay
 from cache.streams import EventStreams
 from domain.clock import now_ms
@@ -104,8 +105,7 @@ def cluster():
         while not all(replicating(port) for port in stack.redis_ports):  # a replica syncs after the cluster forms
             assert time.monotonic() < deadline, "the replicas never caught up with their masters"
             time.sleep(0.2)
-        client = RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", port)], decode_responses=True,
-                              socket_timeout=2.0, socket_connect_timeout=2.0)
+        client = redis_client(f"redis://127.0.0.1:{port}/0", cluster=True)  # the app's own, as REDIS_MODE=cluster makes it
         yield stack, client
         client.close()
     finally:
@@ -118,12 +118,12 @@ def replicating(port: int) -> bool:
     return info["replica_port"] is not None if info["role"] == "master" else info["master_link_status"] == "up"
 
 
-def streams_on_two_masters(client: RedisCluster) -> EventStreams:
-    """Streams of a prefix of their own, whose follows and likes streams live on different masters."""
-    while True:
-        streams = EventStreams(client, prefix=f"test-events-{secrets.token_hex(4)}")
-        if client.get_node_from_key(streams.key("follows")) != client.get_node_from_key(streams.key("likes")):
-            return streams
+def private_streams(client: RedisCluster) -> EventStreams:
+    return EventStreams(client, prefix=f"test-events-{secrets.token_hex(4)}")
+
+
+def another_master(client: RedisCluster, port: int) -> int:
+    return next(node.port for node in client.get_primaries() if node.port != port)
 
 
 def node_pid(stack, port: int) -> int:
@@ -152,22 +152,26 @@ def stopped(pid: int):
 
 def test_on_a_cluster_an_entry_is_kept_once_the_replica_of_its_streams_master_has_it(cluster):
     stack, client = cluster
-    streams = streams_on_two_masters(client)
+    streams = private_streams(client)
+    key = streams.key("follows")
     follow, like = ahead(Followed(1, 2)), ahead(LikeChanged(1, 2, True))  # appended only
     assert streams.append([follow, like]) == [follow, like]
 
-    with stopped(node_pid(stack, replica_port(client, streams.key("follows")))):
-        later_follow, later_like = ahead(Followed(3, 4)), ahead(LikeChanged(3, 4, True))
-        # WAIT on the follows stream's master times out; the likes stream's master has its replica.
-        assert streams.append([later_follow, later_like]) == [later_like]
-    assert entry_ids(client, streams.key("follows")) == [follow.id, later_follow.id]  # appended all the same
-    assert streams.append([later_follow]) == [later_follow]  # the replica is back
+    elsewhere = another_master(client, client.get_node_from_key(key).port)
+    with stopped(node_pid(stack, replication(elsewhere)["replica_port"])):
+        later = ahead(Followed(3, 4))
+        assert streams.append([later]) == [later]  # WAIT asked the streams' master, not another
+    with stopped(node_pid(stack, replica_port(client, key))):
+        last_follow, last_like = ahead(Followed(5, 6)), ahead(LikeChanged(5, 6, True))
+        assert streams.append([last_follow, last_like]) == []  # WAIT on the streams' master timed out
+    assert entry_ids(client, key) == [follow.id, later.id, last_follow.id]  # appended all the same
+    assert streams.append([last_follow]) == [last_follow]  # the replica is back
 
 
 def test_an_event_the_replica_never_got_is_appended_again_after_its_master_failed_over(services, cluster,
                                                                                          sweep_now):
     stack, client = cluster
-    svc = replace(services, event_streams=streams_on_two_masters(client))
+    svc = replace(services, event_streams=private_streams(client))
     key = svc.event_streams.key("follows")
     master, replica = client.get_node_from_key(key).port, replica_port(client, key)
     master_pid = node_pid(stack, master)

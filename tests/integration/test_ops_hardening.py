@@ -76,18 +76,18 @@ def test_with_tls_the_session_cookie_is_secure_and_host_prefixed(services, make_
 
 def test_the_schedule_enqueues_json_jobs_once_per_interval(services):
     for func, _, _, _ in schedule.SCHEDULE:
-        services.raw_redis.delete(schedule._next_key(func))
-    queues = schedule.queues_for(services.raw_redis)
+        services.rq_redis.delete(schedule._next_key(func))
+    queues = schedule.queues_for(services.rq_redis)
     for q in queues.values():
         q.empty()
     every = {func.__name__: interval for func, _, interval, _ in schedule.SCHEDULE}
-    assert sorted(schedule.tick(services.raw_redis, queues, 1000.0)) == sorted(every)
-    assert schedule.tick(services.raw_redis, queues, 1001.0) == []
+    assert sorted(schedule.tick(services.rq_redis, queues, 1000.0)) == sorted(every)
+    assert schedule.tick(services.rq_redis, queues, 1001.0) == []
     later = 1000.0 + schedule.POPULAR_EVERY_SECONDS
-    assert sorted(schedule.tick(services.raw_redis, queues, later)) == sorted(
+    assert sorted(schedule.tick(services.rq_redis, queues, later)) == sorted(
         name for name, interval in every.items() if interval <= schedule.POPULAR_EVERY_SECONDS)
     for name, q in queues.items():
         for job_id in q.get_job_ids():
-            raw = services.raw_redis.hget(f"rq:job:{job_id}", "data")
+            raw = services.rq_redis.hget(f"rq:job:{job_id}", "data")
             assert orjson.loads(zlib.decompress(raw))[0].startswith("jobs.")  # JSON, not a pickle
-        Queue(name, connection=services.raw_redis, serializer=JSONSerializer).empty()
+        Queue(name, connection=services.rq_redis, serializer=JSONSerializer).empty()

@@ -2,6 +2,7 @@
 import networkx as nx
 import orjson
 
+from cache.popular import network_key
 from ranking.refresh import refresh_pagerank, refresh_popular
 from social import feed
 from domain.clock import now_ms
@@ -77,7 +78,7 @@ def test_home_popular_is_the_top_of_the_viewers_network(services, make_user):
     for t in (mine, theirs):
         fan.post(f"/api/v1/tweets/{t['id']}/like")
     refresh_popular(services)
-    services.redis.delete(f"popular:net:{viewer.id}")
+    services.redis.delete(network_key(viewer.id))
     body = viewer.get("/api/v1/feed/home?k=5").get_json()
     popular_ids = [t["id"] for t in body["popular"]]
     assert mine["id"] in popular_ids and theirs["id"] not in popular_ids

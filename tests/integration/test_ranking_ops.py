@@ -78,7 +78,7 @@ def test_pagerank_runs_at_once_when_most_users_have_no_rank_and_not_otherwise(se
 
 
 def test_the_schedule_checks_for_missing_ranks_at_start_and_every_minute_and_ranks_every_ten(services):
-    r = services.raw_redis
+    r = services.rq_redis
     for func, _, _, _ in schedule.SCHEDULE:
         r.delete(schedule._next_key(func))
     queues = schedule.queues_for(r)

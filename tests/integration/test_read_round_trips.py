@@ -9,7 +9,11 @@ import pytest
 import redis.connection
 
 from graph.driver import Graph
+from tests.conftest import single_server
 from web.app import create_app
+
+pytestmark = single_server("it counts the round trips of the one-script pages; on a cluster the page is "
+                           "split by slot (docs/scale-out.md)")
 
 
 class Counter:

@@ -39,6 +39,9 @@ def test_six_nodes_form_a_cluster_of_three_masters_and_keep_every_write_across_a
     for port in cluster.redis_ports:
         info = cluster_info(port)
         assert (info["cluster_state"], info["cluster_known_nodes"], info["cluster_size"]) == ("ok", "6", "3")
+    assert redis_call(cluster.rq_redis_port, "PING") == b"+PONG"  # RQ's own server, beside the cluster
+    assert "cluster_enabled:0" in redis_call(cluster.rq_redis_port, "INFO", "cluster").decode()
+    assert cluster.env["RQ_REDIS_URL"].endswith(f":{cluster.rq_redis_port}/0")
     ids = node_ids(cluster)
     client = RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", cluster.redis_port)])
     for i in range(300):

@@ -1,7 +1,7 @@
 """The supervisor of `make run` and `make up` (stack/supervise.py), run as a process of its own: a
 job process killed with SIGKILL is started again, after a 1 s backoff, and the supervisor says so.
 It watches an event consumer of its own, on Redis database 1 (so that it takes no event of the
-other tests) and the test stack's Neo4j, with its pid file and log in a folder of the test stack's
+other tests; with a cluster, which has database 0 only, database 1 of RQ's server) and the test stack's Neo4j, with its pid file and log in a folder of the test stack's
 DATA_DIR (pytest's tmp_path is pruned by other pytest runs on the machine)."""
 from __future__ import annotations
 
@@ -51,8 +51,10 @@ def pid_other_than(stack, old: int | None, seconds: float) -> int | None:
 def test_a_consumer_killed_with_sigkill_is_started_again_and_the_supervisor_says_so():
     folder = os.path.join(os.environ["DATA_DIR"], "supervisor-test")
     shutil.rmtree(folder, ignore_errors=True)
-    redis_url = urlsplit(os.environ["REDIS_URL"])._replace(path="/1").geturl()
-    env = {**os.environ, "DATA_DIR": folder, "REDIS_URL": redis_url, "CONSUMER_NAME": "supervised"}
+    server = os.environ.get("RQ_REDIS_URL") or os.environ["REDIS_URL"]
+    redis_url = urlsplit(server)._replace(path="/1").geturl()
+    env = {**os.environ, "DATA_DIR": folder, "REDIS_URL": redis_url, "REDIS_MODE": "single",
+           "CONSUMER_NAME": "supervised"}
     stack = dev_stack(env)
     supervisor = subprocess.Popen([sys.executable, "-c", SUPERVISED_CONSUMER], cwd=ROOT, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
