@@ -4,8 +4,8 @@ cache owners' multi-key work within one hash slot on a cluster (docs/scale-out.m
 
 On a cluster every command, pipeline transaction and script must touch one slot. Keys that must
 meet carry the same hash tag (`user_tag`); work over many users is grouped by slot (`by_slot`);
-pipelines of script calls go through `run_scripts`, which a cluster pipeline needs (it cannot load
-a script on the node that lacks it); a transaction says `pipeline(transaction=True)`, as a cluster
+pipelines of script calls go through `run_scripts` (redis-py's cluster pipeline refuses scripts);
+a transaction says `pipeline(transaction=True)`, as a cluster
 pipeline is none by default."""
 from __future__ import annotations
 
@@ -105,22 +105,40 @@ def mget(r, keys: list[str]) -> list:
 
 
 def run_scripts(r, calls: Iterable[tuple[Script, list, list]]) -> list:
-    """Each (script, keys, args) in one pipeline (on a cluster, one per node); their answers in order.
-    A cluster node that lacks a script answers NOSCRIPT: those calls run again one by one (which
-    loads the script there), so the next pipeline finds it."""
+    """Each (script, keys, args) in one pipeline (on a cluster, one per master); their answers in order."""
     calls = list(calls)
     if not calls:
         return []
+    if is_cluster(r):
+        return _run_per_node(r, calls)
     pipe = r.pipeline(transaction=False)
     for script, keys, args in calls:
         script(keys=keys, args=args, client=pipe)
-    if not is_cluster(r):
-        return pipe.execute()
-    out = pipe.execute(raise_on_error=False)
-    for i, answer in enumerate(out):
-        if isinstance(answer, redis.exceptions.NoScriptError):
+    return pipe.execute()
+
+
+def _run_per_node(r, calls: list[tuple[Script, list, list]]) -> list:
+    """redis-py refuses scripts in a cluster pipeline: one plain pipeline per master of the cluster's
+    layout instead (it loads a script the node lacks). A call that its node refuses or loses (the
+    slot moved, a failover) runs again through the cluster client, which follows the move; the
+    scripts that go through here are idempotent."""
+    cluster = r._cluster() if isinstance(r, LazyCluster) else r
+    by_node: dict[str, list[int]] = defaultdict(list)
+    for i, (_, keys, _) in enumerate(calls):
+        by_node[cluster.get_node_from_key(keys[0]).name].append(i)
+    out: list = [None] * len(calls)
+    for name, indexes in by_node.items():
+        pipe = cluster.get_redis_connection(cluster.get_node(node_name=name)).pipeline(transaction=False)
+        for i in indexes:
             script, keys, args = calls[i]
-            out[i] = script(keys=keys, args=args)
-        elif isinstance(answer, Exception):
-            raise answer
+            script(keys=keys, args=args, client=pipe)
+        try:
+            answers = pipe.execute(raise_on_error=False)
+        except REDIS_DOWN as err:
+            answers = [err] * len(indexes)
+        for i, answer in zip(indexes, answers):
+            if isinstance(answer, Exception):
+                script, keys, args = calls[i]
+                answer = script(keys=keys, args=args)
+            out[i] = answer
     return out

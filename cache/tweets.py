@@ -141,6 +141,8 @@ class TweetCache:
         """(bodies, {count kind: counts}, {flag kind: flags, or None when the viewer's set is cold})
         for tweet_ids, in order; no flags for an anonymous viewer. One pipeline on a server; on a
         cluster the bodies, which lie in many slots, are read apart (one MGET per slot)."""
+        if not tweet_ids:
+            return [], {kind: [] for kind in COUNTS}, {kind: [] for kind in FLAGS} if viewer_id is not None else {}
         keys = [tweet_key(t) for t in tweet_ids]
         cluster = is_cluster(self.r)
         pipe = self.r.pipeline(transaction=False)
