@@ -105,36 +105,23 @@ def mget(r, keys: list[str]) -> list:
 
 
 def run_scripts(r, calls: Iterable[tuple[Script, list, list]]) -> list:
-    """Each (script, keys, args) in one pipeline (on a cluster, one per master); their answers in order."""
+    """Each (script, keys, args) by its SHA in one pipeline (on a cluster, one per master of the
+    cluster's layout, as redis-py refuses scripts in its cluster pipeline); their answers in order.
+    A call refused (a node that lacks the script, a slot that moved) or lost in a failover runs
+    again on its own through the client, which loads the script and follows the move; the scripts
+    that go through here are idempotent."""
     calls = list(calls)
-    if not calls:
-        return []
-    if is_cluster(r):
-        return _run_per_node(r, calls)
-    pipe = r.pipeline(transaction=False)
-    for script, keys, args in calls:
-        script(keys=keys, args=args, client=pipe)
-    return pipe.execute()
-
-
-def _run_per_node(r, calls: list[tuple[Script, list, list]]) -> list:
-    """redis-py refuses scripts in a cluster pipeline: one plain pipeline per master of the cluster's
-    layout instead (it loads a script the node lacks). A call that its node refuses or loses (the
-    slot moved, a failover) runs again through the cluster client, which follows the move; the
-    scripts that go through here are idempotent."""
-    cluster = r._cluster() if isinstance(r, LazyCluster) else r
-    by_node: dict[str, list[int]] = defaultdict(list)
-    for i, (_, keys, _) in enumerate(calls):
-        by_node[cluster.get_node_from_key(keys[0]).name].append(i)
     out: list = [None] * len(calls)
-    for name, indexes in by_node.items():
-        pipe = cluster.get_redis_connection(cluster.get_node(node_name=name)).pipeline(transaction=False)
+    for client, indexes in _by_node(r, calls):
+        pipe = client.pipeline(transaction=False)
         for i in indexes:
             script, keys, args = calls[i]
-            script(keys=keys, args=args, client=pipe)
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
         try:
             answers = pipe.execute(raise_on_error=False)
         except REDIS_DOWN as err:
+            if not is_cluster(r):
+                raise
             answers = [err] * len(indexes)
         for i, answer in zip(indexes, answers):
             if isinstance(answer, Exception):
@@ -142,3 +129,17 @@ def _run_per_node(r, calls: list[tuple[Script, list, list]]) -> list:
                 answer = script(keys=keys, args=args)
             out[i] = answer
     return out
+
+
+def _by_node(r, calls: list[tuple[Script, list, list]]) -> list[tuple[redis.Redis, list[int]]]:
+    """The calls' indexes by the client of the server (or of the cluster's master) they go to."""
+    if not calls:
+        return []
+    if not is_cluster(r):
+        return [(r, list(range(len(calls))))]
+    cluster = r._cluster() if isinstance(r, LazyCluster) else r
+    by_node: dict[str, list[int]] = defaultdict(list)
+    for i, (_, keys, _) in enumerate(calls):
+        by_node[cluster.get_node_from_key(keys[0]).name].append(i)
+    return [(cluster.get_redis_connection(cluster.get_node(node_name=name)), indexes)
+            for name, indexes in by_node.items()]

@@ -27,12 +27,13 @@ FEED_SIZE = 800
 SENTINEL = "0"
 BATCH = 1000
 
-# KEYS: feeds; ARGV: size, member, score. Adds to each feed that exists, then trims (keeping the sentinel).
+# KEYS: feeds; ARGV: size, then (score, member) pairs. Adds them to each feed that exists, then
+# trims (keeping the sentinel).
 _PUSH = """
 local added = 0
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('ZADD', key, ARGV[3], ARGV[2])
+    redis.call('ZADD', key, unpack(ARGV, 2))
     local extra = redis.call('ZCARD', key) - 1 - tonumber(ARGV[1])
     if extra > 0 then redis.call('ZREMRANGEBYRANK', key, 1, extra) end
     added = added + 1
@@ -124,9 +125,9 @@ class Feeds:
             for start in range(0, len(group), BATCH):
                 yield group[start : start + BATCH]
 
-    def push(self, user_ids: list[int], tweet_id: int) -> int:
-        """Fan-out: adds one tweet to many (existing) feeds, one script call per batch of feeds."""
-        args = [FEED_SIZE, tweet_id, score(tweet_id)]
+    def push(self, user_ids: list[int], tweet_ids: list[int]) -> int:
+        """Fan-out: adds tweets to many (existing) feeds, one script call per batch of feeds."""
+        args = [FEED_SIZE, *(x for t in tweet_ids for x in (score(t), t))]
         return sum(run_scripts(self.r, ((self._push, [feed_key(u) for u in batch], args)
                                         for batch in self._batches(user_ids))))
 
