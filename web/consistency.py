@@ -11,6 +11,8 @@ read is still answered, from whatever the server has.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, g, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -26,7 +28,12 @@ MAX_TOKEN_CHARS = 1024
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(services().settings.secret_key, salt="neo4j-bookmarks")
+    return _signer_for(services().settings.secret_key)
+
+
+@lru_cache(maxsize=4)
+def _signer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="neo4j-bookmarks")
 
 
 def bookmarks_of(token: str | None) -> list[str]:
