@@ -32,8 +32,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 
+local function id_of(m) return string.match(m, '^%d+') end
 local function newer(a, b)
-  a, b = string.match(a, '^%d+'), string.match(b, '^%d+')
   if #a ~= #b then return #a > #b end
   return a > b
 end
@@ -44,9 +44,9 @@ local function newest(key, count)
     older = redis.call('ZRANGE', key, '+inf', '(0', 'BYSCORE', 'REV', 'LIMIT', 0, count)
   else
     for _, m in ipairs(redis.call('ZRANGE', key, second, second, 'BYSCORE')) do
-      if newer(before, m) then out[#out + 1] = m end
+      if newer(before, id_of(m)) then out[#out + 1] = m end
     end
-    table.sort(out, newer)
+    table.sort(out, function(a, b) return newer(id_of(a), id_of(b)) end)
     older = redis.call('ZRANGE', key, '(' .. second, '(0', 'BYSCORE', 'REV', 'LIMIT', 0, count)
   end
   for _, m in ipairs(older) do out[#out + 1] = m end
@@ -54,28 +54,41 @@ local function newest(key, count)
   return out
 end
 
-local ids = newest(KEYS[1], want)
-local cold, merged = {}, false
+-- The feed and each followed celebrity's entries are each newest first: merged by taking the
+-- newest head until the page is full, each member once.
+local lists = {newest(KEYS[1], want)}
+local cold = {}
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
     local key = ARGV[7] .. c
     if redis.call('EXISTS', key) == 0 then
       cold[#cold + 1] = c
     else
-      for _, m in ipairs(newest(key, want)) do ids[#ids + 1] = m end
-      merged = true
+      lists[#lists + 1] = newest(key, want)
     end
   end
 end
 if #cold > 0 then return {'cold_celebrities', cold} end
-if merged then
-  local seen, unique = {}, {}
-  for _, m in ipairs(ids) do
-    if not seen[m] then seen[m] = true; unique[#unique + 1] = m end
+local ids = lists[1]
+if #lists > 1 then
+  local heads, head_ids, seen = {}, {}, {}
+  for l = 1, #lists do
+    heads[l] = 1
+    head_ids[l] = lists[l][1] and id_of(lists[l][1])
   end
-  table.sort(unique, newer)
-  while #unique > want do table.remove(unique) end
-  ids = unique
+  ids = {}
+  while #ids < want do
+    local best = nil
+    for l = 1, #lists do
+      if head_ids[l] and (best == nil or newer(head_ids[l], head_ids[best])) then best = l end
+    end
+    if best == nil then break end
+    local m = lists[best][heads[best]]
+    if not seen[m] then seen[m] = true; ids[#ids + 1] = m end
+    heads[best] = heads[best] + 1
+    local nxt = lists[best][heads[best]]
+    head_ids[best] = nxt and id_of(nxt)
+  end
 end
 local full = redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
 
@@ -102,21 +115,34 @@ end
 for _, m in ipairs(top_ids) do
   if not seen[m] then seen[m] = true; wanted[#wanted + 1] = m end
 end
-local known = {}
-for f = 1, 3 do known[f] = redis.call('EXISTS', KEYS[6 + f]) end
-local bodies, authors, users = {}, {}, {}
-local counts, flags = {{}, {}, {}}, {{}, {}, {}}
-for i, m in ipairs(wanted) do
-  local body = redis.call('GET', ARGV[8] .. m)
-  bodies[i] = body
-  for c = 1, 3 do counts[c][i] = redis.call('HGET', KEYS[3 + c], m) end
-  for f = 1, 3 do flags[f][i] = known[f] == 1 and redis.call('SISMEMBER', KEYS[6 + f], m) or 0 end
-  authors[i] = false
-  if body then
-    local a = string.match(body, '^(%d+)|')
-    if a and users[a] == nil then users[a] = redis.call('GET', ARGV[9] .. a) end
-    if a then authors[i] = users[a] end
+local known, counts, flags = {}, {}, {}
+local bodies, authors = {}, {}
+if #wanted > 0 then
+  local body_keys = {}
+  for i, m in ipairs(wanted) do body_keys[i] = ARGV[8] .. m end
+  bodies = redis.call('MGET', unpack(body_keys))
+  for c = 1, 3 do counts[c] = redis.call('HMGET', KEYS[3 + c], unpack(wanted)) end
+  for f = 1, 3 do
+    known[f] = redis.call('EXISTS', KEYS[6 + f])
+    flags[f] = known[f] == 1 and redis.call('SMISMEMBER', KEYS[6 + f], unpack(wanted)) or {}
   end
+  local author_of, user_keys, user_ids, slot = {}, {}, {}, {}
+  for i, body in ipairs(bodies) do
+    local a = body and string.match(body, '^(%d+)|')
+    author_of[i] = a
+    if a and not slot[a] then
+      user_ids[#user_ids + 1] = a
+      user_keys[#user_keys + 1] = ARGV[9] .. a
+      slot[a] = #user_keys
+    end
+  end
+  local briefs = #user_keys > 0 and redis.call('MGET', unpack(user_keys)) or {}
+  for i = 1, #wanted do
+    if bodies[i] == nil then bodies[i] = false end
+    authors[i] = author_of[i] and briefs[slot[author_of[i]]] or false
+  end
+else
+  for f = 1, 3 do known[f] = redis.call('EXISTS', KEYS[6 + f]); counts[f] = {}; flags[f] = {} end
 end
 local boosters = {}
 for i, b in ipairs(booster_ids) do boosters[i] = redis.call('GET', ARGV[9] .. b) end
