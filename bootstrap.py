@@ -1,6 +1,7 @@
 """The composition root: builds the driver, the Redis clients, the queues and the repositories once."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import neo4j
@@ -47,6 +48,7 @@ from social.ports import EventPublisher
 
 # A dependency down: the request gets a 503, a job loop waits it out.
 DEPENDENCY_DOWN = NEO4J_DOWN + REDIS_DOWN
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,6 +96,17 @@ class Services:
     media: MediaRepository
     media_uploads: MediaUploads
     blobs: BlobStore
+
+    def connect(self) -> None:
+        """Opens at start the connections that the first request would otherwise wait for (a Bolt
+        handshake and sign-in, two Redis connections). A database that is down is no reason not to
+        start: /readyz tells, and the first request connects."""
+        try:
+            self.driver.verify_connectivity()
+            self.redis.ping()
+            self.raw_redis.ping()
+        except DEPENDENCY_DOWN as err:
+            log.warning("not connected at start: %s", err)
 
     def close(self) -> None:
         self.driver.close()

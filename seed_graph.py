@@ -298,7 +298,7 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
         "--id-type=integer", "--bad-tolerance=0", "--threads=2", f"--report-file={folder / 'import.report'}",
         *(f"--nodes={label}={path}" for label, path in files["nodes"]),
         *(f"--relationships={kind}={path}" for kind, path in files["relationships"]),
-        heap=("-Xmx1g",),
+        heap=("-Xmx3g",),
     )
     step = time.perf_counter()
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}

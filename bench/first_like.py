@@ -11,6 +11,7 @@ import gevent
 
 from bench.core import Context
 from bench.events import Http, StreamClient, _address, _people, _tweets
+from domain.ids import id_time_ms
 
 GOAL_MS = 100.0
 
@@ -35,6 +36,13 @@ def run(ctx: Context) -> None:
         ctx.add("first like on a fresh stack → author's stream", "lost", "", f"≤ {GOAL_MS:.0f} ms", False,
                 f"like answered {status}; no frame within 30 s")
         return
-    took = (client.arrived[key][0] - t0) * 1000
+    got, sse_id, event_id = client.arrived[key]
+    took = (got - t0) * 1000
+    relayed = {f["id"]: int(i.split("-")[0]) for i, f in ctx.svc.redis.xrange(ctx.svc.event_streams.key("likes"),
+                                                                              min=str(int(t0 * 1000) - 1000))}
+    appended = relayed.get(event_id)
+    steps = "" if appended is None else (
+        f"; event made → on its event stream {appended - id_time_ms(int(event_id))} ms, → frame in the author's "
+        f"stream {int(sse_id.split('-')[0]) - appended} ms, → client {got * 1000 - int(sse_id.split('-')[0]):.0f} ms")
     ctx.add("first like on a fresh stack → author's stream", round(took, 1), "ms", f"≤ {GOAL_MS:.0f} ms", took <= GOAL_MS,
-            f"the like request itself {(answered - t0) * 1000:.1f} ms (status {status})")
+            f"the like request itself {(answered - t0) * 1000:.1f} ms (status {status}){steps}")

@@ -24,12 +24,13 @@ FEED_SIZE = 800
 SENTINEL = "0"
 BATCH = 1000
 
-# KEYS: feeds; ARGV: size, member, score. Adds to each feed that exists, then trims (keeping the sentinel).
+# KEYS: feeds; ARGV: size, then (score, member) pairs. Adds them to each feed that exists, then
+# trims (keeping the sentinel).
 _PUSH = """
 local added = 0
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('ZADD', key, ARGV[3], ARGV[2])
+    redis.call('ZADD', key, unpack(ARGV, 2))
     local extra = redis.call('ZCARD', key) - 1 - tonumber(ARGV[1])
     if extra > 0 then redis.call('ZREMRANGEBYRANK', key, 1, extra) end
     added = added + 1
@@ -115,12 +116,13 @@ class Feeds:
         self._push_boost = r.register_script(_PUSH_BOOST)
         self._remove_boost = r.register_script(_REMOVE_BOOST)
 
-    def push(self, user_ids: list[int], tweet_id: int) -> int:
-        """Fan-out: adds one tweet to many (existing) feeds, one script call per batch of feeds."""
+    def push(self, user_ids: list[int], tweet_ids: list[int]) -> int:
+        """Fan-out: adds tweets to many (existing) feeds, one script call per batch of feeds."""
+        args = [FEED_SIZE, *(x for t in tweet_ids for x in (score(t), t))]
         added = 0
         for start in range(0, len(user_ids), BATCH):
             keys = [feed_key(u) for u in user_ids[start : start + BATCH]]
-            added += self._push(keys=keys, args=[FEED_SIZE, tweet_id, score(tweet_id)])
+            added += self._push(keys=keys, args=args)
         return added
 
     def push_many(self, user_id: int, members: list) -> None:

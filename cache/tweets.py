@@ -31,6 +31,23 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3])
 return 1
 """
 
+# KEYS: [a user's flag set]; ARGV: tweet id, 1 (add) or 0 (remove). Only a set built whole from
+# Neo4j (it exists) is kept up to date.
+_SET_FLAG = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[2] == '1' then return redis.call('SADD', KEYS[1], ARGV[1]) end
+return redis.call('SREM', KEYS[1], ARGV[1])
+"""
+
+# KEYS: [an author's recent entries]; ARGV: member, score, how many to keep. Only a list that was
+# built whole (it exists) is added to; the sentinel at rank 0 stays.
+_PUSH_AUTHOR = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[3]) + 1))
+return 1
+"""
+
 
 def tweet_key(tweet_id: int) -> str:
     return f"tweet:{tweet_id}"
@@ -82,6 +99,7 @@ class TweetCache:
         """r must not decode responses: bodies are spliced as bytes."""
         self.r = r
         self._set_count = r.register_script(_SET_COUNT)
+        self._push_author = r.register_script(_PUSH_AUTHOR)
 
     def put(self, tweets: list[dict]) -> dict[int, bytes]:
         """Stores the tweets (and their authors, when not stored yet); their bodies by id."""
@@ -115,17 +133,17 @@ class TweetCache:
     def set_count(self, kind: str, tweet_id: int, version: int, count: int) -> None:
         self._set_count(keys=[count_key(kind)], args=[tweet_id, version, count])
 
-    def set_like_count(self, tweet_id: int, version: int, count: int) -> None:
-        self.set_count("like", tweet_id, version, count)
-
     def set_flag(self, kind: str, user_id: int, tweet_id: int, on: bool) -> None:
         """Only a set that is already complete (built from Neo4j) is kept up to date."""
-        key = flag_key(kind, user_id)
-        if self.r.exists(key):
-            (self.r.sadd if on else self.r.srem)(key, tweet_id)
+        self.r.eval(_SET_FLAG, 1, flag_key(kind, user_id), tweet_id, int(on))
 
-    def set_liked(self, user_id: int, tweet_id: int, liked: bool) -> None:
-        self.set_flag("liked", user_id, tweet_id, liked)
+    def set_count_and_flag(self, kind: str, flag: str, tweet_id: int, version: int, count: int, user_id: int,
+                           on: bool) -> None:
+        """A user's change of a tweet's count (like, boost) and of their own flag, in one round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.eval(_SET_COUNT, 1, count_key(kind), tweet_id, version, count)
+        pipe.eval(_SET_FLAG, 1, flag_key(flag, user_id), tweet_id, int(on))
+        pipe.execute()
 
     def load_flags(self, kind: str, user_id: int, tweet_ids: list[int]) -> None:
         key = flag_key(kind, user_id)
@@ -169,12 +187,7 @@ class TweetCache:
 
     def push_author_tweet(self, author_id: int, member: str | int) -> None:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
-        key = author_key(author_id)
-        if self.r.exists(key):
-            pipe = self.r.pipeline()
-            pipe.zadd(key, {member: entry_score(member)})
-            pipe.zremrangebyrank(key, 1, -(AUTHOR_TWEETS + 1))
-            pipe.execute()
+        self._push_author(keys=[author_key(author_id)], args=[member, entry_score(member), AUTHOR_TWEETS])
 
     def remove_author_entry(self, author_id: int, member: str) -> None:
         self.r.zrem(author_key(author_id), member)

@@ -18,6 +18,11 @@ class FeedSource:
     def followers(self, author_id: int) -> list[int]:
         return self.graph.read_one("feed/followers", author_id=author_id)["ids"]
 
+    def audiences(self, author_ids: list[int], threshold: int) -> dict[int, list[int] | None]:
+        """Each author's followers, or None for an author above the threshold (a celebrity)."""
+        return {r["author_id"]: r["ids"] for r in self.graph.read("feed/audiences", author_ids=author_ids,
+                                                                   threshold=threshold)}
+
     def follower_count(self, author_id: int) -> int:
         row = self.graph.read_one("feed/follower_count", author_id=author_id)
         return row["followers"] if row else 0

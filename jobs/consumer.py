@@ -127,6 +127,7 @@ class Consumer:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
+    svc.connect()
     name = os.environ.get("CONSUMER_NAME") or socket.gethostname()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

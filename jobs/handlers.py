@@ -32,7 +32,7 @@ def _rescore(svc, events: list[Envelope]) -> None:
 
 HANDLERS = {
     "timeline": {
-        TweetPosted: (_each(timeline.fan_out), profiles.on_counts_changed),
+        TweetPosted: (timeline.fan_out, profiles.on_counts_changed),
         TweetDeleted: (_each(timeline.retract), profiles.on_counts_changed),
         Followed: (_each(timeline.backfill), profiles.on_counts_changed),
         Unfollowed: (_each(timeline.unmerge), profiles.on_counts_changed),

@@ -36,13 +36,15 @@ def announce_tweets(svc: LivePorts, events: list[Envelope]) -> None:
     was cached by its post), for the author and the followers whose feeds it reaches (a celebrity's
     tweets are merged into feeds at read time, so they are not pushed either) who had a stream open
     within the day."""
+    authors = list({e.event.author_id: None for e in events})
+    audiences = svc.feed_source.audiences(authors, svc.fanout_threshold)
+    readers = {a: visibility.seeing(svc, svc.user_streams.recently_seen([a, *(audiences.get(a) or [])]), a)
+               for a in authors}
+    bodies = hydrate.tweets_by_id(svc, [e.event.tweet_id for e in events if readers[e.event.author_id]], None)
+    frames = []
     for event in events:
         posted: TweetPosted = event.event
-        readers = [posted.author_id]
-        if svc.feed_source.follower_count(posted.author_id) <= svc.fanout_threshold:
-            readers += svc.feed_source.followers(posted.author_id)
-        readers = visibility.seeing(svc, svc.user_streams.recently_seen(readers), posted.author_id)
-        found = hydrate.tweets_by_id(svc, [posted.tweet_id], None) if readers else {}
-        if found:
-            data = f'{{"type":"tweet","tweet":{found[posted.tweet_id].decode()}}}'
-            push(svc, [(reader, event, "tweet", data) for reader in readers])
+        if posted.tweet_id in bodies:
+            data = f'{{"type":"tweet","tweet":{bodies[posted.tweet_id].decode()}}}'
+            frames += [(reader, event, "tweet", data) for reader in readers[posted.author_id]]
+    push(svc, frames)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from domain.entries import Entry, boost_member, parse_member
-from domain.events import BoostChanged, Followed, TweetDeleted, TweetPosted, Unfollowed
+from domain.events import BoostChanged, Envelope, Followed, TweetDeleted, Unfollowed
 from domain.pages import PageRequest, split_page
 from cache.home_page import Cold, HomePage
 from social import ports
@@ -33,23 +33,35 @@ def celebrities(svc: TimelinePorts) -> list[int]:
 
 
 def is_celebrity(svc: TimelinePorts, author_id: int) -> bool:
-    """Above the threshold an author is merged at read time instead of fanned out. A change of
-    status drops the followers' feeds, which then rebuild with the author on the right side."""
+    """Above the threshold an author is merged at read time instead of fanned out."""
     celebrity = svc.feed_source.follower_count(author_id) > svc.fanout_threshold
-    if (author_id in celebrities(svc)) != celebrity:
-        svc.celebrities.mark(author_id, celebrity)
-        svc.feeds.drop(svc.feed_source.followers(author_id))
+    _settle_status(svc, author_id, celebrity, celebrities(svc))
     return celebrity
 
 
-def fan_out(svc: TimelinePorts, event: TweetPosted) -> None:
-    """The request (post_tweet) updated the author's own feed and recent-tweets list already, unless
-    Redis failed it after the commit: both are pushed again here (idempotent)."""
-    svc.tweet_cache.push_author_tweet(event.author_id, event.tweet_id)
-    if is_celebrity(svc, event.author_id):
-        svc.feeds.push([event.author_id], event.tweet_id)
-    else:
-        svc.feeds.push([event.author_id, *svc.feed_source.followers(event.author_id)], event.tweet_id)
+def _settle_status(svc: TimelinePorts, author_id: int, celebrity: bool, known: list[int]) -> None:
+    """A change of status drops the followers' feeds, which then rebuild with the author on the
+    right side."""
+    if (author_id in known) != celebrity:
+        svc.celebrities.mark(author_id, celebrity)
+        svc.feeds.drop(svc.feed_source.followers(author_id))
+
+
+def fan_out(svc: TimelinePorts, events: list[Envelope]) -> None:
+    """A batch of posts, by author: one read of the authors' audiences, one push of each author's
+    tweets. The request (post_tweet) updated the author's own feed and recent-tweets list already,
+    unless Redis failed it after the commit: both are pushed again here (idempotent)."""
+    by_author: dict[int, list[int]] = {}
+    for e in events:
+        by_author.setdefault(e.event.author_id, []).append(e.event.tweet_id)
+    audiences = svc.feed_source.audiences(list(by_author), svc.fanout_threshold)
+    known = celebrities(svc)
+    for author_id, tweet_ids in by_author.items():
+        for tweet_id in tweet_ids:
+            svc.tweet_cache.push_author_tweet(author_id, tweet_id)
+        followers = audiences.get(author_id, [])
+        _settle_status(svc, author_id, followers is None, known)
+        svc.feeds.push([author_id, *(followers or [])], tweet_ids)
 
 
 def fan_out_boost(svc: TimelinePorts, event: BoostChanged) -> None:

@@ -57,7 +57,7 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
         svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
-        svc.feeds.push([author_id], tweet_id)
+        svc.feeds.push([author_id], [tweet_id])
         svc.tweet_cache.push_author_tweet(author_id, tweet_id)
     except REDIS_DOWN as err:
         # Committed is posted: a 503 now would make the client post it twice. The fan-out of its
@@ -93,9 +93,13 @@ def delete_tweet(svc: TweetPorts, actor_id: int, tweet_id: int, may_delete_any: 
 
 def _author_checked(svc: TweetPorts, user_id: int, tweet_id: int) -> None:
     """404 for no tweet; 403 `blocked` when its author blocks the user (or the user them)."""
-    author_id = svc.tweet_cache.author_of(tweet_id) or svc.tweets.author_id(tweet_id)
-    if author_id is None:
-        raise _not_found()
+    author_id = svc.tweet_cache.author_of(tweet_id)
+    if author_id is None:  # read once from Neo4j, then cached for the next like or boost
+        found = svc.tweets.hydrate([tweet_id])
+        if not found:
+            raise _not_found()
+        svc.tweet_cache.put(found)
+        author_id = int(found[0]["author"]["id"])
     visibility.check_may_interact(svc, user_id, author_id)
 
 
@@ -105,8 +109,8 @@ def _like_written(svc: TweetPorts, event, row: dict | None) -> dict:
     change: LikeChanged = event.event
     if row is None:
         raise _not_found()
-    svc.tweet_cache.set_like_count(change.tweet_id, row["version"], row["like_count"])
-    svc.tweet_cache.set_liked(change.user_id, change.tweet_id, change.liked)
+    svc.tweet_cache.set_count_and_flag("like", "liked", change.tweet_id, row["version"], row["like_count"],
+                                       change.user_id, change.liked)
     if row["created" if change.liked else "removed"]:
         svc.bus.publish(event)
     return {"liked": change.liked, "like_count": row["like_count"]}
@@ -138,8 +142,8 @@ def _change_boost(svc: TweetPorts, user_id: int, tweet_id: int, boosted: bool) -
         row, events = svc.tweets.unboost(user_id, tweet_id, events_of)
     if row is None:
         raise _not_found()
-    svc.tweet_cache.set_count("boost", tweet_id, row["version"], row["boost_count"])
-    svc.tweet_cache.set_flag("boosted", user_id, tweet_id, boosted)
+    svc.tweet_cache.set_count_and_flag("boost", "boosted", tweet_id, row["version"], row["boost_count"], user_id,
+                                       boosted)
     for event in events:
         svc.bus.publish(event)
     return {"boosted": boosted, "boost_count": row["boost_count"]}

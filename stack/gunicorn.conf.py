@@ -19,6 +19,11 @@ control_socket = os.path.join(os.environ.get("DATA_DIR", "var"), "run",
                               f"{os.environ.get('WEB_NODE', 'gunicorn')}.ctl")
 
 
+def post_worker_init(worker):
+    """Each worker connects to Neo4j and Redis before it takes its first request."""
+    worker.wsgi.extensions["services"].connect()
+
+
 def child_exit(server, worker):
     """Drop a dead worker's gauges from the metrics that all workers share on disk."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

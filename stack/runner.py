@@ -8,12 +8,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Callable
 
 from stack.config import DEFAULT_PASSWORD, ROOT, STACK_DIR, VENV_BIN, Stack, StackError, relative
-from stack.services import (SUPERVISOR, STOP_SECONDS, check_can_start, prepare_folders, start_stack,
-                            stop_stack)
+from stack.services import (SUPERVISOR, STOP_SECONDS, check_can_start, prepare_folders, set_initial_password,
+                            start_stack, stop_stack)
 from stack.supervise import (Service, Supervisor, interrupt_on_signals, run_step, running_pid,
                              spawn, stop_processes, write_pidfile)
 
@@ -121,8 +122,12 @@ def bulk_seeded_start(stack: Stack, sizes: dict[str, str]) -> None:
     prepare_folders(stack)
     started = time.monotonic()
     python = str(VENV_BIN / "python")
+    # The password's own JVM runs beside the import (which spends its first seconds in Python).
+    password = threading.Thread(target=set_initial_password, args=(stack,))
+    password.start()
     run_step(stack, "seed-import", [python, "seed_graph.py", "--bulk", *(f"--{k}={v}" for k, v in sizes.items())],
              stack.env)
+    password.join()
     start_stack(stack, seed=False)
     run_step(stack, "seed-warm", [python, "seed_graph.py", "--warm"], stack.env)
     seconds = round(time.monotonic() - started, 1)

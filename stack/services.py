@@ -136,15 +136,20 @@ def start_stack(stack: Stack, seed: bool) -> list[tuple[Service, subprocess.Pope
     return started
 
 
-def start_databases(stack: Stack) -> list[tuple[Service, subprocess.Popen]]:
-    """Start Redis (forming the cluster on its first start) and Neo4j, and wait until they answer."""
-    started = start_redis(stack)
+def set_initial_password(stack: Stack) -> None:
+    """Neo4j's password, set before the first start of a data folder."""
     if not (stack.neo4j_home / "data" / "dbms" / "auth.ini").exists():
         run_step(stack, "neo4j-password", java_argv(
             "org.neo4j.server.startup.Neo4jAdminCommand",
             "dbms", "set-initial-password", stack.env["NEO4J_PASSWORD"]), {
             **stack.env, "NEO4J_HOME": str(stack.neo4j_home),
             "NEO4J_CONF": str(stack.neo4j_home / "conf")})
+
+
+def start_databases(stack: Stack) -> list[tuple[Service, subprocess.Popen]]:
+    """Start Redis (forming the cluster on its first start) and Neo4j, and wait until they answer."""
+    started = start_redis(stack)
+    set_initial_password(stack)
     neo4j = neo4j_service(stack)
     started.append((neo4j, spawn(stack, neo4j)))
     wait_ready(stack, {"neo4j": partial(neo4j_ready, stack)}, [service.name for service, _ in started],

@@ -136,6 +136,10 @@ class FeedSource:
     def followers(self, author_id):
         return self.g.followers(author_id)
 
+    def audiences(self, author_ids, threshold):
+        found = {a: self.g.followers(a) for a in author_ids if a in self.g.users}
+        return {a: None if len(f) > threshold else f for a, f in found.items()}
+
     def follower_count(self, author_id):
         return len(self.g.followers(author_id))
 
@@ -176,10 +180,10 @@ class FeedStore:
         self.feeds: dict[int, list[int]] = {}
         self.celebs: dict[int, set[int]] = {}
 
-    def push(self, user_ids, tweet_id):
+    def push(self, user_ids, tweet_ids):
         warm = [u for u in user_ids if u in self.feeds]
         for u in warm:
-            self._add(u, [tweet_id])
+            self._add(u, tweet_ids)
         return len(warm)
 
     def push_many(self, user_id, members):
@@ -287,15 +291,14 @@ class TweetCache:
         if self.counts[kind].get(tweet_id, (-1, 0))[0] < version:
             self.counts[kind][tweet_id] = (version, count)
 
-    def set_like_count(self, tweet_id, version, count):
-        self.set_count("like", tweet_id, version, count)
 
     def set_flag(self, kind, user_id, tweet_id, on):
         if user_id in self.flags[kind]:
             (self.flags[kind][user_id].add if on else self.flags[kind][user_id].discard)(tweet_id)
 
-    def set_liked(self, user_id, tweet_id, liked):
-        self.set_flag("liked", user_id, tweet_id, liked)
+    def set_count_and_flag(self, kind, flag, tweet_id, version, count, user_id, on):
+        self.set_count(kind, tweet_id, version, count)
+        self.set_flag(flag, user_id, tweet_id, on)
 
     def load_flags(self, kind, user_id, tweet_ids):
         self.flags[kind][user_id] = set(tweet_ids)

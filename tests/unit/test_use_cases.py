@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from domain.errors import NotFound, Unprocessable
-from domain.events import Followed, LikeChanged, TweetPosted, Unfollowed
+from domain.events import Followed, LikeChanged, TweetPosted, Unfollowed, envelop
 from domain.pages import PageRequest, decode_cursor
 from social import feed, follows, timeline, tweets
 from tests.unit.fakes import Ports
@@ -122,12 +122,22 @@ def test_fan_out_reaches_followers_warm_feeds_but_not_past_the_celebrity_thresho
     follows.follow(svc, ADA, ALAN)
     assert page_ids(svc, ADA, 10) == ([], None)  # reading warms the feed
     by_alan = post(svc, ALAN)
-    timeline.fan_out(svc, TweetPosted(by_alan, ALAN))
+    timeline.fan_out(svc, [envelop(TweetPosted(by_alan, ALAN))])
     assert svc.feeds.feeds[ADA] == [by_alan]
     by_star = post(svc, STAR)  # 3 followers > threshold 2: merged at read time instead
-    timeline.fan_out(svc, TweetPosted(by_star, STAR))
+    timeline.fan_out(svc, [envelop(TweetPosted(by_star, STAR))])
     assert svc.feeds.feeds[ADA] == [by_alan]
     assert page_ids(svc, ADA, 10)[0] == [by_star, by_alan]
+
+
+def test_a_batch_of_posts_reaches_each_authors_followers_once_newest_first(svc):
+    follows.follow(svc, ADA, ALAN)
+    follows.follow(svc, GRACE, ADA)
+    assert page_ids(svc, ADA, 10) == ([], None) and page_ids(svc, GRACE, 10) == ([], None)
+    first, by_ada, second = post(svc, ALAN), post(svc, ADA), post(svc, ALAN)
+    timeline.fan_out(svc, [envelop(TweetPosted(t, a)) for t, a in ((first, ALAN), (by_ada, ADA), (second, ALAN))])
+    assert svc.feeds.feeds[ADA] == [second, by_ada, first]
+    assert svc.feeds.feeds[GRACE] == [by_ada]
 
 
 def test_past_the_cached_entries_the_page_continues_from_the_graph(svc):
