@@ -90,6 +90,15 @@ def rss_mb(pid: int) -> float:
     return round(kb / 1024, 1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its threads so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

@@ -3,20 +3,30 @@ Stream per family of events, read by consumer groups; all in one slot, tagged `{
 consumer reads every family of its group in one blocking XREADGROUP on a cluster too), `events:relay` (the events that requests nudge the
 relay with, once their transaction has committed), `events:done:{group}:{event id}` (what a group has handled, for an hour: redeliveries and
 duplicates are skipped) and `events:dead` (entries a group gave up on, for an operator).
+
+An append tells which entries Redis keeps even if the server holding them dies at once: those a
+replica has confirmed (`WAIT`, on the connection to the master that appended them), or, on a server
+without replicas, those it wrote to its append-only file before it answered (`appendfsync always`).
 """
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import orjson
 import redis
 
-from cache.client import mget
+from cache.client import REDIS_DOWN, is_cluster, mget
 from domain.events import FAMILIES, Envelope, unwrap
 
 DONE_TTL_SECONDS = 3600
 NUDGE_BATCH = 1000
+WAIT_TIMEOUT_MS = 500  # a replica acknowledges within a millisecond or two when it is there
+KEPT_BY_RECHECK_SECONDS = 10.0  # how long a server's answer to "how do you keep writes" is trusted
+# A cluster node's answer that the slot is served elsewhere now (MOVED, ASK: a failover done); the
+# other answers of a failover under way are among REDIS_DOWN.
+REDIRECTED = (redis.exceptions.AskError,)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,7 @@ class EventStreams:
         self.r = r
         self.prefix = prefix
         self.keys = [self.key(family) for family in sorted(set(FAMILIES.values()))]
+        self.kept_by: dict[str, tuple[float, str]] = {}  # server -> (checked at, "replica"|"fsync"|"")
 
     def key(self, family: str) -> str:
         return f"{self.prefix}:{{s}}:{family}"
@@ -59,11 +70,70 @@ class EventStreams:
         rest = self.r.lpop(f"{self.prefix}:relay", NUDGE_BATCH) or []
         return [unwrap(**orjson.loads(raw)) for raw in (first[1], *rest)]
 
-    def append(self, events: list[Envelope]) -> None:
-        pipe = self.r.pipeline(transaction=False)
+    def append(self, events: list[Envelope]) -> list[Envelope]:
+        """Appends each event to its family's stream; returns those whose entries Redis keeps if
+        the server dies now (the module's docstring says how it tells). The others may be lost by a
+        crash or a failover, or were not appended at all (the slot's master was failing over)."""
+        kept: list[Envelope] = []
+        for server, batch in self._per_master(events):
+            try:
+                if self._append_kept(server, batch):
+                    kept += batch
+            except (*REDIS_DOWN, *REDIRECTED) as err:
+                if not is_cluster(self.r):
+                    raise
+                log.warning("%d events not confirmed by %s (%s): they will be appended again", len(batch),
+                            _name(server), err)
+                self.r.nodes_manager.initialize()  # learn which node serves the slots now
+        return kept
+
+    def _per_master(self, events: list[Envelope]) -> list[tuple[redis.Redis, list[Envelope]]]:
+        """The events grouped by the server whose connection must append them: one server, or
+        each stream's master on a cluster (WAIT confirms only what its own connection wrote)."""
+        if not is_cluster(self.r):
+            return [(self.r, events)] if events else []
+        groups: dict[str, tuple[redis.Redis, list[Envelope]]] = {}
+        for e in events:
+            node = self.r.get_node_from_key(self.key(e.family))
+            groups.setdefault(node.name, (node.redis_connection, []))[1].append(e)
+        return list(groups.values())
+
+    def _append_kept(self, server: redis.Redis, events: list[Envelope]) -> bool:
+        """XADD each event on one connection, then, when the server has a replica, WAIT on the
+        same connection for one to hold them. True when they are kept."""
+        kept_by = self._kept_by(server)
+        pipe = server.pipeline(transaction=False)
         for e in events:
             pipe.xadd(self.key(e.family), _fields(e))
-        pipe.execute()
+        if kept_by == "replica":
+            pipe.execute_command("WAIT", 1, WAIT_TIMEOUT_MS)
+        replies = pipe.execute()
+        if kept_by == "replica":
+            return replies[-1] >= 1
+        return kept_by == "fsync"
+
+    def _kept_by(self, server: redis.Redis) -> str:
+        """"replica" if the server has one, else "fsync" if it writes its append-only file before
+        it answers, else "" (a crash may lose what it acknowledged); asked again every few seconds."""
+        name = _name(server)
+        checked, answer = self.kept_by.get(name, (0.0, ""))
+        if time.monotonic() - checked < KEPT_BY_RECHECK_SECONDS:
+            return answer
+        replication = server.info("replication")
+        if replication.get("role") == "master" and replication.get("connected_slaves", 0) >= 1:
+            answer = "replica"
+        else:
+            try:
+                config = server.config_get("append*")
+            except redis.ResponseError:  # CONFIG disabled: nothing says the file is synced
+                config = {}
+            always = config.get("appendonly") == "yes" and config.get("appendfsync") == "always"
+            answer = "fsync" if always else ""
+            if not always and self.kept_by.get(name, (0.0, None))[1] != "":
+                log.warning("Redis %s has no replica and does not fsync each write (appendfsync "
+                            "always): the relay cannot mark events relayed", name)
+        self.kept_by[name] = (time.monotonic(), answer)
+        return answer
 
     def trim(self) -> None:
         """Drops what every group has handled: nothing a group has yet to read or acknowledge."""
@@ -88,7 +158,13 @@ class EventStreams:
                 groups = self.r.xinfo_groups(key)
             except redis.ResponseError:
                 continue
-            total += sum((g.get("lag") or 0) + g["pending"] for g in groups)
+            last = None
+            for g in groups:
+                if g.get("lag") and last is None:
+                    last = self.r.xinfo_stream(key)["last-generated-id"]
+                # A group that has read the last entry has nothing to read, whatever its lag says:
+                # the lag's counters can be off after a failover (a replica's copy of them).
+                total += (0 if g["last-delivered-id"] == last else g.get("lag") or 0) + g["pending"]
         return total
 
     # --- a consumer group's side ---
@@ -153,6 +229,11 @@ class EventStreams:
 
     def _done_key(self, group: str, entry: Entry) -> str:
         return f"{self.prefix}:done:{group}:{entry.event.id}"
+
+
+def _name(server: redis.Redis) -> str:
+    kwargs = server.connection_pool.connection_kwargs
+    return f"{kwargs.get('host')}:{kwargs.get('port')}"
 
 
 def _fields(e: Envelope) -> dict:

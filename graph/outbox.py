@@ -13,7 +13,7 @@ from collections.abc import Callable
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from domain.events import Envelope, unwrap
-from graph.driver import Graph, Tx
+from graph.driver import Graph, Tx, advance_chain
 from graph.group_commit import GroupCommit
 
 
@@ -48,19 +48,31 @@ def _worth_alone(error: BaseException) -> bool:
     return not isinstance(error, (ServiceUnavailable, SessionExpired))
 
 
+class _Bookmarked(GroupCommit):
+    """Each item's answer comes with the bookmarks of the batch's transaction, which the leader ran
+    in its own context: every submitter's chain (graph/driver.py) moves on to them, so each user's
+    write is followed by their reads on any node, whoever led the batch."""
+
+    def submit(self, item):
+        answer, bookmarks = super().submit(item)
+        advance_chain(bookmarks)
+        return answer
+
+
 def group_committed(graph: Graph, name: str, when: str | None = None,
                     lock_order: Callable[[dict], tuple] | None = None) -> GroupCommit:
     """A group-committing writer of the batched write `name` (its $items each carry `i`, which its
     rows return): submit((params, event or None)) answers that item's row, or None when it matched
     nothing. Items are written in `lock_order`, so that two batches lock nodes in the same order."""
 
-    def write(batch: list[tuple[dict, Envelope | None]]) -> list[dict | None]:
+    def write(batch: list[tuple[dict, Envelope | None]]) -> list[tuple[dict | None, object]]:
         items = [{**params, "i": i} for i, (params, _) in enumerate(batch)]
         if lock_order:
             items.sort(key=lock_order)
-        return graph.write_with(_write_batch_and_record, name, items, [e for _, e in batch], when)
+        rows, bookmarks = graph.write_bookmarked(_write_batch_and_record, name, items, [e for _, e in batch], when)
+        return [(row, bookmarks) for row in rows]
 
-    return GroupCommit(write, alone=_worth_alone)
+    return _Bookmarked(write, alone=_worth_alone)
 
 
 def _write_then_record(tx: Tx, name: str, params: dict, events_of) -> tuple[dict | None, list[Envelope]]:

@@ -14,9 +14,11 @@ DEFAULT_PASSWORD = "socialgraph-dev"
 TEST_PORT_OFFSET = 10000
 REDIS_MODES = ("single", "cluster")
 CLUSTER_NODES = 6  # 3 masters, each with one replica
-# A cluster node's bus port is its port plus this, not Redis's default +10000, which is where the
-# test stack's Redis listens (6379 + TEST_PORT_OFFSET).
-CLUSTER_BUS_OFFSET = 20000
+# A cluster node's bus port is its port plus this: not Redis's default +10000, which is where the
+# test stack's Redis listens (6379 + TEST_PORT_OFFSET), nor +20000, which puts the test stacks' bus
+# ports in the kernel's ephemeral range (32768-60999), where any outgoing connection may hold them;
+# and not a multiple of 1000, the step between the offsets of stacks that share a machine.
+CLUSTER_BUS_OFFSET = 500
 
 
 class StackError(Exception):

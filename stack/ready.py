@@ -73,6 +73,16 @@ def cluster_info(port: int) -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if ":" in line)
 
 
+def replication(port: int) -> dict:
+    """INFO replication of one node: its `role` (master or slave) and the rest, as strings; for a
+    master with a replica, `replica_port`, its first replica's port (else None)."""
+    lines = redis_call(port, "INFO", "replication").decode().splitlines()
+    info: dict = dict(line.split(":", 1) for line in lines if ":" in line)
+    replica = dict(part.split("=", 1) for part in info.get("slave0", "").split(",") if "=" in part)
+    info["replica_port"] = int(replica["port"]) if replica else None
+    return info
+
+
 def cluster_ok(port: int) -> bool:
     """True once this node sees the cluster whole: every slot served (`cluster_state:ok`) and every
     node known (a replica that has not gossiped in yet leaves its master without a failover)."""

@@ -47,8 +47,10 @@ def instance_names(kind_: str, count: int) -> list[str]:
 def redis_services(stack: Stack) -> list[Service]:
     if stack.redis_mode == "single":
         return [Service("redis", ["redis-server", str(stack.redis_dir / "redis.conf")], stack.env)]
-    nodes = [Service(f"redis-{port}", ["redis-server", str(stack.cluster_dir(port) / "redis.conf")], stack.env)
-             for port in stack.redis_ports]
+    # A cluster node that exits is started again: it rejoins as its shard's replica once the other
+    # has taken over (a failover), or as its master if it came back before that.
+    nodes = [Service(f"redis-{port}", ["redis-server", str(stack.cluster_dir(port) / "redis.conf")], stack.env,
+                     restart=True) for port in stack.redis_ports]
     return [*nodes, Service("redis-rq", ["redis-server", str(stack.rq_redis_dir / "redis.conf")], stack.env)]
 
 

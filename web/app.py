@@ -7,8 +7,8 @@ from flask import Flask
 
 from bootstrap import Services, bootstrap
 from settings import Settings
-from web import (admin, auth, client, conversation, errors, feed, inputs, limits, media, messages, metrics,
-                 notifications, ops, policy, recommendations, security, sse, tweets, users, ws)
+from web import (admin, auth, client, consistency, conversation, errors, feed, inputs, limits, media, messages,
+                 metrics, notifications, ops, policy, recommendations, security, sse, tweets, users, ws)
 from web.admission import Admission
 from web.json import OrjsonProvider
 
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["services"] = services
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     metrics.init(app)
+    consistency.init(app)  # first: every later hook's Neo4j reads follow the caller's writes
     security.init(app)
     policy.init(app)
     inputs.init(app)

@@ -9,6 +9,7 @@ import re
 from flask import Flask
 from pydantic.json_schema import models_json_schema
 
+from web.consistency import TOKEN_SECONDS
 from web.inputs import JSON
 from web.outputs import Error, Page
 from web.policy import PUBLIC, UNLIMITED
@@ -47,6 +48,10 @@ HEADERS = {
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": _INT},
     "Link": {"description": 'The next page: `<absolute URL>; rel="next"` (only when there is one).',
              "schema": {"type": "string"}},
+    "X-Consistency-Token": {"description": "When the request wrote: send it back as this header on your next "
+                                           f"requests (for {TOKEN_SECONDS // 60} minutes) to read your own "
+                                           "writes on any node (docs/scale-out.md).",
+                            "schema": {"type": "string"}},
 }
 
 
@@ -57,6 +62,7 @@ def _headers(*names: str) -> dict:
 RATE_HEADERS = _headers("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 RETRY_AFTER = _headers("Retry-After")
 LINK = _headers("Link")
+CONSISTENCY = _headers("X-Consistency-Token")
 
 
 def openapi_path(rule: str) -> str:
@@ -135,7 +141,8 @@ def _operation(view, endpoint: str, path: str, method: str, refs: dict) -> dict:
         answer = {"description": summary}
         if status not in (101, 204):
             answer["content"] = _content(refs[(model, "serialization")] if model else None, media_type)
-        headers = {**(RATE_HEADERS if limited else {}), **(LINK if model and issubclass(model, Page) else {})}
+        headers = {**(RATE_HEADERS if limited else {}), **(LINK if model and issubclass(model, Page) else {}),
+                   **(CONSISTENCY if method in ("post", "put", "patch", "delete") else {})}
         if headers:
             answer["headers"] = headers
         responses[str(status)] = answer

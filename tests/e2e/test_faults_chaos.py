@@ -144,7 +144,7 @@ def test_sigkill_of_every_process_under_load_loses_no_acknowledged_write(service
     while services.event_streams.backlog() and time.monotonic() < deadline:
         time.sleep(0.05)  # the follows' notifications are pushed before the stream opens
     start = services.user_streams.tail(int(star.id))
-    stream = Stream(star)
+    stream = Stream(star, last_id=start)  # from here on, even if a follow's frame is still on its way
     load = WriteLoad(people)
     load.follows.update((i, STAR) for i in range(PEOPLE) if i != STAR)
     load.start()

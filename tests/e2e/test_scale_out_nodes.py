@@ -103,3 +103,20 @@ def test_a_like_on_one_node_reaches_the_authors_stream_on_the_other(make_person,
         assert stream.wait_for_like_by(fan.username), f"no notification on node {stream_on}"
     finally:
         stream.close()
+
+
+def test_a_browsers_write_on_one_node_is_read_back_on_the_other_with_its_consistency_cookie(make_person, node_b):
+    """Through gunicorn and gevent: the write answers the token and the cookie, which the browser
+    sends to the other node; a token that is not the app's is ignored there, never an error."""
+    writer = make_person()
+    tweet = writer.tweet("kept on node a")
+    r = writer.http.post(f"{WEB_URL}/api/v1/tweets/{tweet['id']}/bookmark", timeout=60)
+    assert r.status_code == 200, r.text
+    token = r.headers["X-Consistency-Token"]
+    assert writer.http.cookies.get("consistency") == token
+    on_b = writer.http.get(f"{node_b}/api/v1/bookmarks", timeout=60)
+    assert on_b.status_code == 200, on_b.text
+    assert [t["id"] for t in on_b.json()["tweets"]] == [tweet["id"]]
+    forged = writer.http.get(f"{node_b}/api/v1/bookmarks", headers={"X-Consistency-Token": token[:-4] + "AAAA"},
+                             timeout=60)
+    assert forged.status_code == 200 and forged.json() == on_b.json()

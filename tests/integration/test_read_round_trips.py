@@ -29,9 +29,9 @@ class Counter:
             self.sent.append(command)
             return send(conn, command, check_health)
 
-        def counted_session(graph):
+        def counted_session(graph, *args, **kwargs):
             self.neo4j += 1
-            return session(graph)
+            return session(graph, *args, **kwargs)
 
         monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted_send)
         monkeypatch.setattr(Graph, "session", counted_session)
