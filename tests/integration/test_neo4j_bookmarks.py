@@ -16,7 +16,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from bootstrap import bootstrap
 from graph.driver import begin_chain, end_chain
 from graph.outbox import group_committed
-from tests.conftest import ApiUser, unique_ip, unique_name
+from tests.conftest import ApiUser, single_server, unique_ip, unique_name
 from tests.integration.test_read_round_trips import Counter
 from web import consistency
 from web.app import create_app
@@ -211,6 +211,7 @@ def test_each_writer_in_a_group_commit_carries_its_batchs_bookmarks(services):
     assert carried == {0: batches[0], **{n: batches[1] for n in range(1, 6)}}
 
 
+@single_server("it counts the round trips of the one-script home page (test_read_round_trips.py)")
 def test_carrying_a_token_adds_no_redis_round_trip_to_the_home_page_or_a_like(nodes, monkeypatch):
     a, _ = nodes
     reader, author = _user(a), _user(a)
