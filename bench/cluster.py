@@ -13,7 +13,6 @@ a running bench stack."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import tempfile
 import threading
@@ -128,9 +127,9 @@ end
     return path
 
 
-def settled(target_svc_backlog, seconds: float = 60) -> None:
+def settled(backlog, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while target_svc_backlog() and time.monotonic() < deadline:
+    while backlog() and time.monotonic() < deadline:
         time.sleep(0.2)
 
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import time
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -31,10 +28,10 @@ from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged
 from domain.ids import new_id
 from jobs.relay import Relay
-from stack.config import make_stack
 from stack.ready import redis_call, replication
 from stack.services import redis_services, start_redis, stop_stack
 from stack.supervise import running_pid, spawn, wait_for_exit
+from tests.integration.conftest import private_cluster
 from tests.integration.test_events import events_about, new_user
 
 AHEAD_MS = 600_000
@@ -93,12 +90,8 @@ def test_on_a_single_server_an_event_is_marked_only_once_each_write_is_synced_to
 
 @pytest.fixture(scope="module")
 def cluster():
-    port = urlsplit(os.environ["REDIS_URL"]).port + 200
-    folder = Path(os.environ["DATA_DIR"]) / "redis-cluster-relay"
-    shutil.rmtree(folder, ignore_errors=True)
-    stack = make_stack({**os.environ, "REDIS_MODE": "cluster"}, data_dir=folder, web_port=0,
-                       bolt_port=0, http_port=0, redis_port=port, neo4j_uri="", redis_url="",
-                       neo4j_memory="")
+    stack = private_cluster(200, "redis-cluster-relay")
+    port = stack.redis_port
     try:
         start_redis(stack)
         deadline = time.monotonic() + 60

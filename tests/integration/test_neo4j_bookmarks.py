@@ -211,7 +211,7 @@ def test_each_writer_in_a_group_commit_carries_its_batchs_bookmarks(services):
     assert carried == {0: batches[0], **{n: batches[1] for n in range(1, 6)}}
 
 
-@single_server("it counts the one-script home page's 2 round trips; on a cluster the page is split by slot")
+@single_server("it counts the round trips of the one-script home page (test_read_round_trips.py)")
 def test_carrying_a_token_adds_no_redis_round_trip_to_the_home_page_or_a_like(nodes, monkeypatch):
     a, _ = nodes
     reader, author = _user(a), _user(a)

@@ -4,28 +4,18 @@ and start, and a graceful stop loses no acknowledged write. On the test stack's 
 a folder of the test stack's DATA_DIR (pytest's tmp_path is pruned by other pytest runs on the machine)."""
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 from redis.cluster import ClusterNode, RedisCluster
 
-from stack.config import make_stack
 from stack.ready import cluster_info, redis_call
 from stack.services import start_redis, stop_stack
 from stack.supervise import pidfile_names, running_pid
+from tests.integration.conftest import private_cluster
 
 
 @pytest.fixture
 def cluster():
-    port = urlsplit(os.environ["REDIS_URL"]).port + 100
-    folder = Path(os.environ["DATA_DIR"]) / "redis-cluster-test"
-    shutil.rmtree(folder, ignore_errors=True)
-    stack = make_stack({**os.environ, "REDIS_MODE": "cluster"}, data_dir=folder, web_port=0,
-                       bolt_port=0, http_port=0, redis_port=port, neo4j_uri="", redis_url="",
-                       neo4j_memory="")
+    stack = private_cluster(100, "redis-cluster-test")
     yield stack
     stop_stack(stack)
 

@@ -92,7 +92,7 @@ def _wait(condition, seconds: float) -> bool:
 def test_two_rq_workers_on_the_same_queues_run_each_job_once(services, tmp_path):
     """Two `python -m jobs.worker` processes, as `WORKERS=2 make up` starts them, on queues of this
     test's own (the stack's worker serves the real ones), with jobs due now and jobs delayed."""
-    r = services.rq_redis  # RQ's own server beside a cluster (docs/scale-out.md)
+    r = services.rq_redis  # RQ's own server beside a cluster; the one server otherwise
     tag = secrets.token_hex(4)
     names = [f"test-{tag}-high", f"test-{tag}-low"]
     queues = [Queue(name, connection=r, serializer=JSONSerializer) for name in names]
@@ -131,7 +131,7 @@ def test_two_rq_workers_on_the_same_queues_run_each_job_once(services, tmp_path)
 
 def test_two_schedulers_enqueue_each_periodic_job_once_per_interval(services):
     """Two `jobs.schedule` loops (a restart's overlap, or a second host) ticking at the same moments."""
-    r = services.rq_redis  # RQ's own server beside a cluster (docs/scale-out.md)
+    r = services.rq_redis  # RQ's own server beside a cluster; the one server otherwise
     for func, _, _, _ in schedule.SCHEDULE:
         r.delete(schedule._next_key(func))
     tag = secrets.token_hex(4)
