@@ -1,5 +1,6 @@
 """Two web nodes on one Neo4j and one Redis (docs/scale-out.md): a push reaches the user's open
-stream whichever node holds it, since every node's dispatcher hears the user's Redis channel."""
+stream or WebSocket whichever node holds it, since every node's dispatcher hears the user's Redis
+channel."""
 from __future__ import annotations
 
 import json
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from simple_websocket import Client
 
 from tests.e2e.conftest import WEB_URL
+from tests.e2e.test_stream import ws_frames
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +123,21 @@ def test_a_browsers_write_on_one_node_is_read_back_on_the_other_with_its_consist
     forged = writer.http.get(f"{node_b}/api/v1/bookmarks", headers={"X-Consistency-Token": token[:-4] + "AAAA"},
                              timeout=60)
     assert forged.status_code == 200 and forged.json() == on_b.json()
+
+
+def test_a_message_sent_over_a_websocket_on_one_node_reaches_the_recipients_websocket_on_the_other(
+        make_person, node_b):
+    sender, recipient = make_person(), make_person()
+    on_a = Client.connect(f"{WEB_URL.replace('http', 'ws', 1)}/api/v1/ws", headers={"Cookie": cookie_of(sender)})
+    on_b = Client.connect(f"{node_b.replace('http', 'ws', 1)}/api/v1/ws", headers={"Cookie": cookie_of(recipient)})
+    try:
+        for ws in (on_a, on_b):
+            assert ws_frames(ws, lambda got: got[-1]["type"] == "ready", timeout=30)[-1] == {"type": "ready"}
+        on_a.send(json.dumps({"type": "message", "to": recipient.username, "text": "across the nodes"}))
+        got = ws_frames(on_b, lambda got: any(f["type"] == "message" for f in got), timeout=30)
+        message = next(f["message"] for f in got if f["type"] == "message")
+        assert (message["from"], message["text"]) == (sender.username, "across the nodes")
+    finally:
+        on_a.close()
+        on_b.close()
+
