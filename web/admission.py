@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 import orjson
 from gevent.monkey import is_module_patched
@@ -24,6 +25,7 @@ SHED = Counter("http_requests_shed_total", "Requests refused with 503 because th
 NOT_COUNTED = frozenset({"/healthz", "/readyz", "/metrics", "/api/v1/stream", "/api/v1/ws"})
 RETRY_AFTER_SECONDS = 1
 PROBE_SECONDS = 0.05
+PROBES_KEPT = 4  # a window of about 0.2 s when the loop keeps up
 BODY = orjson.dumps(
     {
         "error": {
@@ -85,10 +87,14 @@ class Admission:
 
 class LoopLag:
     """How late a short sleep wakes up is how long a ready request waits for the CPU. One probe per
-    process, started by the first request (gunicorn forks its workers after importing the app)."""
+    process, started by the first request (gunicorn forks its workers after importing the app).
+
+    The lag is the least of the last few probes: one view that held the loop once (a burst of
+    JSON, a garbage collection) makes one probe late, and the requests queued behind it must not
+    be shed for it; a saturated loop makes every probe late."""
 
     def __init__(self):
-        self.lag = 0.0
+        self.recent: deque[float] = deque([0.0], maxlen=PROBES_KEPT)
         self.measured: bool | None = None
         self.probe: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -104,13 +110,13 @@ class LoopLag:
                 if self.probe is None:
                     self.probe = threading.Thread(target=self._measure, name="loop-lag", daemon=True)
                     self.probe.start()
-        return self.lag
+        return min(self.recent)
 
     def _measure(self) -> None:
         while True:
             started = time.monotonic()
             time.sleep(PROBE_SECONDS)
-            self.lag = time.monotonic() - started - PROBE_SECONDS
+            self.recent.append(time.monotonic() - started - PROBE_SECONDS)
 
 
 LAG = LoopLag()
