@@ -39,6 +39,10 @@ class FeedSource:
         complete set a viewer flag is read from."""
         return self.graph.read_one(f"tweets/{kind}_by", user_id=user_id)["ids"]
 
+    def own_flags(self, tweet_ids: list[int]) -> dict[int, dict[str, bool]]:
+        """Each tweet's own author's flags on it (liked, boosted, bookmarked)."""
+        return {r.pop("id"): r for r in self.graph.read("tweets/own_flags", ids=tweet_ids)}
+
     def counts(self, tweet_ids: list[int]) -> list[dict]:
         return self.graph.read("tweets/counts", ids=tweet_ids)
 

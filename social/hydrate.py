@@ -22,6 +22,11 @@ class HydratePorts(visibility.VisibilityPorts, Protocol):
     feed_source: ports.FeedSource
     tweet_cache: ports.TweetCache
 
+class _Authors:
+    """As a viewer: each tweet as its own author sees it."""
+
+
+AUTHORS = _Authors()
 _TAIL = b',"like_count":%d,"liked":%s,"reply_count":%d,"boost_count":%d,"boosted":%s,"bookmarked":%s'
 _BOOL = {True: b"true", False: b"false"}
 
@@ -46,9 +51,13 @@ def _fill_counts(svc: HydratePorts, ids: list[int], counts: dict[str, list]) -> 
     return {k: [c if c is not None else fresh[k].get(t, 0) for t, c in zip(ids, counts[k])] for k in COUNTS}
 
 
-def _flags(svc: HydratePorts, ids: list[int], viewer_id: int | None, flags: dict[str, list | None]) -> dict[str, list]:
+def _flags(svc: HydratePorts, ids: list[int], viewer_id: int | _Authors | None,
+           flags: dict[str, list | None]) -> dict[str, list]:
     if viewer_id is None:
         return {k: [False] * len(ids) for k in FLAGS}
+    if viewer_id is AUTHORS:
+        own = svc.feed_source.own_flags(ids)
+        return {k: [own.get(t, {}).get(k, False) for t in ids] for k in FLAGS}
     out = {}
     for kind in FLAGS:
         if flags[kind] is None:
@@ -101,7 +110,8 @@ def _with(svc: HydratePorts, read: Hydration, ids: list[int], viewer_id: int | N
         read.authors + [None] * len(rest), read.users, read.relations)
 
 
-def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
+def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | _Authors | None,
+              hidden: frozenset[int]) -> dict[int, bytes]:
     """JSON bytes, without the closing brace, of each tweet of read.ids that exists and is not
     hidden, from what Redis held of it (read) and, for what it lacked, from Neo4j (written back)."""
     bodies = _fill_bodies(svc, read.ids, read.bodies)
@@ -124,6 +134,18 @@ def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | None, hidden:
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
     """JSON bytes of each tweet of ids that exists and that the viewer sees."""
     bodies = _tweet_bodies(svc, ids, viewer_id, visibility.hidden(svc, viewer_id))
+    return {t: b + b"}" for t, b in bodies.items()}
+
+
+def own_tweets_by_id(svc: HydratePorts, ids: list[int]) -> dict[int, bytes]:
+    """JSON bytes of each tweet of ids that exists, as its own author sees it: what a like or boost
+    notification shows that author. The authors' flags of the whole batch come from one graph read,
+    not from each author's sets in the cache (a cold author's would be loaded whole, one by one)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    bodies, counts, _ = svc.tweet_cache.read(ids, None)
+    bodies = _assemble(svc, Hydration(ids, bodies, counts, {}, [None] * len(ids)), AUTHORS, frozenset())
     return {t: b + b"}" for t, b in bodies.items()}
 
 

@@ -77,13 +77,8 @@ def notify(svc: NotifyPorts, pairs: list[tuple[Envelope, dict]], about: dict[int
 
 def _liked_tweets(svc: NotifyPorts, events: list[Envelope]) -> dict[int, dict]:
     """Each liked (or boosted) tweet that still exists, as its author (the recipient) sees it."""
-    tweet_ids = list({e.event.tweet_id for e in events})
-    authors = {t: int(orjson.loads(b)["author"]["id"]) for t, b in hydrate.tweets_by_id(svc, tweet_ids, None).items()}
-    seen: dict[int, dict] = {}
-    for author in set(authors.values()):
-        mine = [t for t, a in authors.items() if a == author]
-        seen.update({t: orjson.loads(b) for t, b in hydrate.tweets_by_id(svc, mine, author).items()})
-    return seen
+    own = hydrate.own_tweets_by_id(svc, list({e.event.tweet_id for e in events}))
+    return {t: orjson.loads(b) for t, b in own.items()}
 
 
 def _reactions(svc: NotifyPorts, events: list[Envelope], type: str, prefix, added) -> None:

@@ -164,6 +164,25 @@ def test_each_like_of_a_batch_pushes_its_group_as_that_like_left_it(services):
     assert pushed[0]["group_key"] == pushed[1]["group_key"] and pushed[1]["tweet"]["like_count"] == 2
 
 
+def test_a_like_pushes_the_tweet_with_its_own_authors_flags(services, make_user):
+    """The frame and the listing show the liked tweet as its author sees it (the author's own like
+    and bookmark of it), not as nobody or as the fan sees it."""
+    vain, modest, fan = make_user(), make_user(), make_user()
+    shown, plain = vain.tweet("mine, liked and kept"), modest.tweet("mine")
+    assert vain.post(f"/api/v1/tweets/{shown['id']}/like").status_code == 200
+    assert vain.post(f"/api/v1/tweets/{shown['id']}/bookmark").status_code in (200, 204)
+    assert fan.post(f"/api/v1/tweets/{plain['id']}/bookmark").status_code in (200, 204)
+    for tweet in (shown, plain):
+        assert fan.post(f"/api/v1/tweets/{tweet['id']}/like").status_code == 200
+    for user, own in ((vain, True), (modest, False)):
+        [note] = [orjson.loads(f.data)["notification"] for f in services.user_streams.after(int(user.id), "0-0")
+                  if f.event == "notification"]
+        [listed] = listing(user)["notifications"]
+        for tweet in (note["tweet"], listed["tweet"]):
+            assert (tweet["liked"], tweet["bookmarked"], tweet["boosted"]) == (own, own, False)
+            assert tweet["like_count"] == (2 if own else 1)
+
+
 @pytest.mark.parametrize(
     "body, status, code",
     [

@@ -166,6 +166,10 @@ class FeedSource:
     def flagged_by(self, kind, user_id):
         return sorted(t for u, t in self.g.likes if u == user_id) if kind == "liked" else []
 
+    def own_flags(self, tweet_ids):
+        return {t: {"liked": (self.g.tweets[t]["author_id"], t) in self.g.likes, "boosted": False, "bookmarked": False}
+                for t in tweet_ids if t in self.g.tweets}
+
 
 def _newest_first(members) -> list:
     return sorted(set(members), key=lambda m: parse_member(m)[0], reverse=True)
