@@ -143,6 +143,8 @@ def _people(ctx: Context, n: int) -> list[dict]:
 
 
 def _tweets(ctx: Context, authors: list[dict]) -> list[int]:
+    """One tweet by each author, made straight in the graph and then cached as its post would have
+    left it (a post writes its tweet's body to Redis): recent tweets, as people like them."""
     start = now_ms() - len(authors)
     rows = [{"id": new_id(start + i), "author": a["id"]} for i, a in enumerate(authors)]
     ctx.svc.graph.driver.execute_query(
@@ -150,7 +152,9 @@ def _tweets(ctx: Context, authors: list[dict]) -> list[int]:
         "CREATE (u)-[:POSTED {created_at: datetime()}]->(:Tweet {id: r.id, text: 'like me', created_at: datetime()})",
         rows=rows,
     )
-    return [r["id"] for r in rows]
+    ids = [r["id"] for r in rows]
+    ctx.svc.tweet_cache.put(ctx.svc.tweets.hydrate(ids))
+    return ids
 
 
 def _streams_per_worker(ctx: Context) -> dict[str, float]:

@@ -41,10 +41,6 @@ class TweetRepository:
         rows = {r["id"]: r for r in self.graph.read("tweets/hydrate", ids=ids, viewer_id=viewer_id)}
         return [_public(rows[i]) for i in ids if i in rows]
 
-    def liked_by_author(self, ids: list[int]) -> set[int]:
-        """Those of ids whose author has liked them."""
-        return {r["id"] for r in self.graph.read("tweets/liked_by_author", ids=ids)} if ids else set()
-
     def author_id(self, tweet_id: int) -> int | None:
         row = self.graph.read_one("tweets/author", id=tweet_id)
         return row["author_id"] if row else None
