@@ -220,8 +220,20 @@ def _load(ctx: Context, clients: list[StreamClient], plan: list, rate: float, wo
                 errors[status] += 1
             sent[(tweet_id, str(liker["id"]))] = (t0, time.time())
 
+    relayed: dict[int, int] = {}  # event id → when Redis appended it to the likes stream (ms)
+
+    def watch_relay() -> None:
+        """Reads the likes stream as it grows: the groups trim what they have handled."""
+        after = str(int(began * 1000))
+        while True:
+            for entry_id, fields in ctx.svc.redis.xrange(ctx.svc.event_streams.key("likes"), min=f"({after}"):
+                relayed[int(fields["id"])] = int(entry_id.split("-")[0])
+                after = entry_id
+            gevent.sleep(0.1)
+
     processes = _processes(ctx, workers)
     cpu_before = {name: sum(_cpu_seconds(p) for p in pids) for name, pids in processes.items()}
+    watcher = gevent.spawn(watch_relay)
     gevent.joinall([gevent.spawn(sender, i) for i in range(SENDERS)])
     sent_for = time.perf_counter() - start
     deadline = time.perf_counter() + 10
@@ -232,6 +244,7 @@ def _load(ctx: Context, clients: list[StreamClient], plan: list, rate: float, wo
             break
         gevent.sleep(0.1)
     gevent.sleep(SETTLE_SECONDS)
+    watcher.kill()
     elapsed = time.perf_counter() - start
     cpu = {name: sum(_cpu_seconds(p) for p in pids) - cpu_before[name] for name, pids in processes.items()}
 
@@ -240,7 +253,6 @@ def _load(ctx: Context, clients: list[StreamClient], plan: list, rate: float, wo
     request = [(t1 - t0) * 1000 for (t0, t1), _ in matched]
     # The event's id holds the time it was made (just before its Neo4j write), the SSE id the time
     # Redis appended the frame to the user's stream.
-    relayed = {int(f["id"]): int(i.split("-")[0]) for i, f in ctx.svc.redis.xrange(ctx.svc.event_streams.key("likes"), min=str(int(began * 1000)))}
     to_relayed = [relayed[int(n)] - id_time_ms(int(n)) for _, (_, _, n) in matched if int(n) in relayed]
     to_pushed = [int(sse_id.split("-")[0]) - relayed[int(n)] for _, (_, sse_id, n) in matched if int(n) in relayed]
     to_client = [(got * 1000) - int(sse_id.split("-")[0]) for _, (got, sse_id, _) in matched]
