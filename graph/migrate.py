@@ -1,7 +1,9 @@
-"""Applies cypher/migrations/*.cypher in name order, once each, recorded as (:Migration) nodes."""
+"""Applies cypher/migrations/*.cypher in name order, once each, recorded as (:Migration) nodes,
+and returns once every index is online."""
 from __future__ import annotations
 
 import logging
+import time
 
 from neo4j.exceptions import ClientError
 
@@ -9,6 +11,7 @@ from graph.driver import CYPHER_DIR, Graph
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = CYPHER_DIR / "migrations"
+INDEX_WAIT_SECONDS = 1800  # the full-text index of a bulk-loaded million tweets fills in about a minute here
 
 
 def statements(text: str) -> list[str]:
@@ -37,4 +40,10 @@ def migrate(graph: Graph) -> list[str]:
             ).consume()
             log.info("applied migration %s", path.stem)
             applied.append(path.stem)
+        # A new index fills in the background; until it is online, queries that need it scan (and
+        # the warm-up would plan them so), and its filling competes with the first requests.
+        started = time.perf_counter()
+        s.run("CALL db.awaitIndexes($seconds)", seconds=INDEX_WAIT_SECONDS).consume()
+        if applied:
+            log.info("indexes online after %.1f s", time.perf_counter() - started)
     return applied
