@@ -28,14 +28,24 @@ Client = redis.Redis | RedisCluster  # on a cluster, a LazyCluster in front of o
 T = TypeVar("T")
 
 
+# Connections one client may open. A web worker's greenlets (requests, and hundreds of open
+# streams that each read now and then) share its clients; redis-py's own default of 100 ended
+# streams and refused requests with "Too many connections" in a burst. Past the bound a command
+# waits for a free connection, at most POOL_WAIT_SECONDS (then it is a 503, as for a down Redis).
+POOL_SIZE = 1000
+POOL_WAIT_SECONDS = 2.0
+
+
 def redis_client(url: str, decode: bool = True, name: str | None = None, cluster: bool = False) -> Client:
     """Short timeouts: a down Redis must become a quick 503, never a hung request. With cluster,
     url names one startup node; the client learns the others and follows the slots' moves."""
     options = dict(client_name=name, decode_responses=decode, socket_timeout=2.0, socket_connect_timeout=2.0,
                    retry_on_timeout=False)
     if cluster:
-        return LazyCluster(url, options)
-    return redis.Redis.from_url(url, health_check_interval=15, **options)
+        return LazyCluster(url, {**options, "max_connections": POOL_SIZE})
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS,
+                                                 health_check_interval=15, **options)
+    return redis.Redis(connection_pool=pool)
 
 
 class LazyCluster:
