@@ -1,8 +1,7 @@
 """Queries warmed at start, so the first request on a fresh stack does not pay for Cypher
 planning or for the first run of a plan (tens to hundreds of milliseconds a query). The plan cache
-is the database server's, shared by every client, so `flask --app wsgi db warm` (also the end of
-`db migrate`) does it once, after the migrations (which would invalidate plans) and before the
-stack's processes start.
+is the database server's, shared by every client, so `flask --app wsgi db migrate` does it once,
+after the migrations (which would invalidate plans) and before the stack's processes start.
 
 A query anchored on ids (a parameter named `id`, `ids` or `..._id`) is run once in a transaction
 that is rolled back: its sample ids match nothing, so it does no work and changes nothing, but a

@@ -128,8 +128,8 @@ def bulk_seeded_start(stack: Stack, sizes: dict[str, str]) -> None:
     run_step(stack, "seed-import", [python, "seed_graph.py", "--bulk", *(f"--{k}={v}" for k, v in sizes.items())],
              stack.env)
     password.join()
-    # Redis is warmed from the graph while the queries are: both wait for the migrations' indexes.
-    start_stack(stack, seed=False, beside_warm=[("seed-warm", [python, "seed_graph.py", "--warm"])])
+    start_stack(stack, seed=False)
+    run_step(stack, "seed-warm", [python, "seed_graph.py", "--warm"], stack.env)
     seconds = round(time.monotonic() - started, 1)
     (stack.data_dir / "seed.json").write_text(json.dumps({"seconds": seconds, **sizes}))
     print(f"bulk seed to a ready stack: {seconds}s", flush=True)

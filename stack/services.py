@@ -13,7 +13,7 @@ from pathlib import Path
 from stack.config import CLUSTER_BUS_OFFSET, STACK_DIR, VENV_BIN, Stack, StackError, relative
 from stack.install import NEO4J_LIB
 from stack.ready import cluster_info, cluster_ok, neo4j_ready, redis_ready, wait_ready, web_ready
-from stack.supervise import (Service, pidfile_names, run_step, run_steps, running_pid, signals_ignored, spawn,
+from stack.supervise import (Service, pidfile_names, run_step, running_pid, signals_ignored, spawn,
                              stop_processes)
 
 JVM_OPTIONS = (
@@ -119,16 +119,13 @@ def check_can_start(stack: Stack) -> None:
                                  "shows by whom") from None
 
 
-def start_stack(stack: Stack, seed: bool,
-                beside_warm: list[tuple[str, list[str]]] = ()) -> list[tuple[Service, subprocess.Popen]]:
-    """Start the databases, migrate, warm the queries (with the steps beside_warm running alongside),
-    start the jobs and the web server, and (first time) seed. Returns the processes it started, for
-    the supervisor to watch."""
+def start_stack(stack: Stack, seed: bool) -> list[tuple[Service, subprocess.Popen]]:
+    """Start the databases, migrate, start the jobs and the web server, and (first time) seed.
+    Returns the processes it started, for the supervisor to watch."""
     prepare_folders(stack)
     started = start_databases(stack)
-    flask = [str(VENV_BIN / "flask"), "--app", "wsgi", "db"]
-    run_step(stack, "migrate", [*flask, "migrate", "--no-warm"], stack.env)
-    run_steps(stack, [("warm", [*flask, "warm"]), *beside_warm], stack.env)
+    run_step(stack, "migrate", [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "migrate"],
+             stack.env)
     started += [(service, spawn(stack, service)) for service in app_services(stack)]
     checks = {name: partial(web_ready, f"http://127.0.0.1:{port}")
               for name, port in zip(instance_names("web", stack.web_nodes), stack.web_node_ports)}

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,14 +77,6 @@ def run_step(stack: Stack, name: str, argv: list[str], env: dict[str, str]) -> N
     if code:
         raise StackError(f"{name} failed with exit code {code}", stack.log(name))
     print(f"{name}: done in {time.monotonic() - started:.1f}s", flush=True)
-
-
-def run_steps(stack: Stack, steps: list[tuple[str, list[str]]], env: dict[str, str]) -> None:
-    """Run one-shot steps side by side (each on its own core, when they are CPU work), to the end
-    of the last; the first failure is raised once all have ended."""
-    with ThreadPoolExecutor(len(steps)) as pool:
-        for done in [pool.submit(run_step, stack, name, argv, env) for name, argv in steps]:
-            done.result()
 
 
 def stop_processes(stack: Stack, names: list[str], grace: float) -> None:

@@ -36,26 +36,16 @@ def register_commands(app: Flask) -> None:
     svc = app.extensions["services"]
     db = AppGroup("db", help="The graph schema.")
 
-    def warm_queries():
-        if svc.settings.warm_query_plans:
-            click.echo(f"warmed {warm(svc.graph)} queries")
-
     @db.command("migrate")
-    @click.option("--no-warm", is_flag=True, help="Leave the query warm-up to `db warm`.")
-    def migrate_command(no_warm: bool):
+    def migrate_command():
         """Apply the Cypher migrations that have not run yet, wait for their indexes, then warm every
-        query (Neo4j's plan cache serves every process, and the stack migrates before any of them starts)."""
+        query (Neo4j's plan cache serves every process, and the stack migrates before any starts)."""
         applied = migrate(svc.graph)
         if applied:
             svc.grants.invalidate_all()  # a migration may change what a role grants
         click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none new'}")
-        if not no_warm:
-            warm_queries()
-
-    @db.command("warm")
-    def warm_command():
-        """Warm every query (graph/warmup.py), as `db migrate` does after migrating."""
-        warm_queries()
+        if svc.settings.warm_query_plans:
+            click.echo(f"warmed {warm(svc.graph)} queries")
 
     roles = AppGroup("roles", help="Roles held by users (the console is exempt from the escalation rules).")
 
