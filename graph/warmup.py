@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 SKIPPED = ("migrations", "seed")
 THREADS = os.cpu_count() or 1
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_INTEGER = re.compile(r"(^|_)(i|id|limit|ms|ts|k|threshold|hours|hour|bucket|position|up_to|count|version|skip|candidates)$")
+_INTEGER = re.compile(
+    r"(^|_)(i|id|limit|ms|ts|k|threshold|hours|hour|bucket|position|up_to|count|version|skip|candidates)$")
 _INTEGERS = re.compile(r"(^|_)(ids|exclude|hidden)$")
 _ANCHOR = re.compile(r"(^|_)(id|ids|items|rows|events)$")
 NULLABLE = ("viewer_id", "before_id", "before_ts")

@@ -22,6 +22,7 @@ class HydratePorts(visibility.VisibilityPorts, Protocol):
     feed_source: ports.FeedSource
     tweet_cache: ports.TweetCache
 
+
 class _Authors:
     """As a viewer: each tweet as its own author sees it."""
 
