@@ -90,12 +90,14 @@ def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
     return {u: orjson.loads(b) for u, b in users_json(svc, user_ids).items() if b is not None}
 
 
-def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | None, hidden: frozenset[int]) -> dict[int, bytes]:
-    """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden."""
+def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | _Authors | None,
+                  hidden: frozenset[int]) -> dict[int, bytes]:
+    """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden.
+    The cache holds one viewer's flags at a time, so for AUTHORS it is read as for nobody."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
-    bodies, counts, flags = svc.tweet_cache.read(ids, viewer_id)
+    bodies, counts, flags = svc.tweet_cache.read(ids, None if viewer_id is AUTHORS else viewer_id)
     return _assemble(svc, Hydration(ids, bodies, counts, flags, [None] * len(ids)), viewer_id, hidden)
 
 
@@ -142,12 +144,7 @@ def own_tweets_by_id(svc: HydratePorts, ids: list[int]) -> dict[int, bytes]:
     """JSON bytes of each tweet of ids that exists, as its own author sees it: what a like or boost
     notification shows that author. The authors' flags of the whole batch come from one graph read,
     not from each author's sets in the cache (a cold author's would be loaded whole, one by one)."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return {}
-    bodies, counts, _ = svc.tweet_cache.read(ids, None)
-    bodies = _assemble(svc, Hydration(ids, bodies, counts, {}, [None] * len(ids)), AUTHORS, frozenset())
-    return {t: b + b"}" for t, b in bodies.items()}
+    return {t: b + b"}" for t, b in _tweet_bodies(svc, ids, AUTHORS, frozenset()).items()}
 
 
 def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> list[bytes]:
