@@ -7,6 +7,7 @@ event is remembered for an hour, so a redelivery or a duplicate entry is skipped
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -128,6 +129,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services()
     svc.connect()
+    gc.freeze()  # what start-up built lives as long as the process: no full collection walks it
     name = os.environ.get("CONSUMER_NAME") or socket.gethostname()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
