@@ -8,6 +8,7 @@ each notification is timed from the like's request to its frame's arrival.
 `python -m bench --only bench.events`, or `python -m bench.events` against a running stack."""
 from __future__ import annotations
 
+import gc
 import os
 import re
 import secrets
@@ -305,6 +306,7 @@ def run(ctx: Context, streams: int | None = None, seconds: float | None = None, 
             c.ready.wait(timeout=max(0.0, deadline - time.perf_counter()))
     open_seconds = time.perf_counter() - opened
     live = sum(c.ready.is_set() for c in clients)
+    gc.freeze()  # the streams live to the end: this process's full collections must not time the stack
     gevent.sleep(1)
     rss_after = {w: rss_mb(w) for w in workers}
     per_worker = _streams_per_worker(ctx)
