@@ -4,8 +4,9 @@ pre-serialised), `profile_counts:{u:ID}` ("version:followers:following:tweets") 
 user's three in one slot. All but `user_ids` expire
 a week after they were written, so a write that bypassed the events (a seed) is not stale for ever.
 
-A profile is read in one script call (on a cluster, where it spans the viewer's slot, the user's and
-`user_ids`'s, in one pipeline after the name's lookup); whatever is missing is reported as None, and the use case
+A profile is read in one script call, or rides in the caller's (cache/principals.py: one round trip
+for the whole request); on a cluster, where it spans the viewer's slot, the user's and `user_ids`'s,
+in one pipeline after the name's lookup. Whatever is missing is reported as None, and the use case
 (social/profiles.py) reads it from Neo4j and writes it back. Counts are written through with the
 version Neo4j gave them, and an older version never replaces a newer one.
 """
@@ -17,6 +18,7 @@ import orjson
 import redis
 
 from cache.client import is_cluster, key_parts, run_scripts, user_tag
+from cache.principals import Rider
 
 USER_IDS = "user_ids"
 SENTINEL = "0"
@@ -35,24 +37,26 @@ def following_key(user_id: int | str) -> str:
     return f"following:{user_tag(user_id)}"
 
 
-# KEYS: [user ids]. ARGV: username key (or ''), user id (or ''), viewer id (or ''), then the profile,
-# following and counts keys' heads and tails around the id. Flags: 1 or 0, -1 when the set that
-# answers it is cold.
-_READ = """
-local id = ARGV[2]
-if id == '' then
-  id = redis.call('HGET', KEYS[1], ARGV[1])
-  if not id then return {false} end
+# The profile read as a rider (cache/principals.py). viewer: the viewer's id, or ''. a: the username
+# key (or ''), the user id (or '': by name, or the viewer's own), the `user_ids` key, then the
+# profile, following and counts keys' heads and tails around the id. Flags: 1 or 0, -1 when the set
+# that answers it is cold.
+_RIDE = """
+local function ride(viewer, a)
+  local id = a[2]
+  if id == '' and a[1] ~= '' then id = redis.call('HGET', a[3], a[1]) elseif id == '' then id = viewer end
+  if not id or id == '' then return {false} end
+  local following, followed_by = -1, -1
+  if viewer ~= '' then
+    local mine, theirs = a[6] .. viewer .. a[7], a[6] .. id .. a[7]
+    if redis.call('EXISTS', mine) == 1 then following = redis.call('SISMEMBER', mine, id) end
+    if redis.call('EXISTS', theirs) == 1 then followed_by = redis.call('SISMEMBER', theirs, viewer) end
+  end
+  return {id, redis.call('GET', a[4] .. id .. a[5]), redis.call('GET', a[8] .. id .. a[9]), following, followed_by}
 end
-local following, followed_by = -1, -1
-if ARGV[3] ~= '' then
-  local mine, theirs = ARGV[6] .. ARGV[3] .. ARGV[7], ARGV[6] .. id .. ARGV[7]
-  if redis.call('EXISTS', mine) == 1 then following = redis.call('SISMEMBER', mine, id) end
-  if redis.call('EXISTS', theirs) == 1 then followed_by = redis.call('SISMEMBER', theirs, ARGV[3]) end
-end
-return {id, redis.call('GET', ARGV[4] .. id .. ARGV[5]), redis.call('GET', ARGV[8] .. id .. ARGV[9]), following,
-        followed_by}
 """
+# ARGV: the viewer's id (or ''), then the rider's arguments.
+_READ = _RIDE + "return ride(ARGV[1], {unpack(ARGV, 2)})"
 
 # KEYS: [counts]; ARGV: version, followers, following, tweets, ttl. Never goes back in time.
 _SET_COUNTS = """
@@ -90,6 +94,20 @@ def _flag(raw: int) -> bool | None:
     return None if raw < 0 else bool(raw)
 
 
+def _ride_args(username_key: str, user_id: int | None) -> list:
+    return [username_key, "" if user_id is None else user_id, USER_IDS,
+            *key_parts(profile_key), *key_parts(following_key), *key_parts(counts_key)]
+
+
+def _parsed(out: list) -> ProfileRead | None:
+    """The script's answer (as bytes, or as strings when it rode in the caller's); None: no such name."""
+    if not out or out[0] is None:
+        return None
+    body, counts = (x.encode() if isinstance(x, str) else x for x in out[1:3])
+    counts = tuple(int(c) for c in counts.split(b":")[1:]) if counts else None
+    return ProfileRead(int(out[0]), body, counts, _flag(out[3]), _flag(out[4]))
+
+
 class Profiles:
     def __init__(self, raw: redis.Redis):
         """raw must not decode responses: bodies are spliced as bytes."""
@@ -103,13 +121,14 @@ class Profiles:
         if self.cluster:
             out = self._read_apart(viewer_id, username_key, user_id)
         else:
-            args = [username_key, "" if user_id is None else user_id, "" if viewer_id is None else viewer_id,
-                    *key_parts(profile_key), *key_parts(following_key), *key_parts(counts_key)]
-            out = self._read(keys=[USER_IDS], args=args)
-        if not out or out[0] is None:
-            return None
-        counts = tuple(int(c) for c in out[2].split(b":")[1:]) if out[2] else None
-        return ProfileRead(int(out[0]), out[1], counts, _flag(out[3]), _flag(out[4]))
+            out = self._read(keys=[USER_IDS], args=["" if viewer_id is None else viewer_id,
+                                                    *_ride_args(username_key, user_id)])
+        return _parsed(out)
+
+    def rider(self, username_key: str = "", user_id: int | None = None) -> Rider:
+        """The same read, riding in the caller's script, for whoever the caller turns out to be;
+        without a name and an id, of the caller's own profile."""
+        return Rider(_RIDE, _ride_args(username_key, user_id), _parsed)
 
     def _read_apart(self, viewer_id: int | None, username_key: str, user_id: int | None) -> list:
         """The script's answer, from the slots it spans: the id, then one pipeline."""

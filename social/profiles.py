@@ -32,10 +32,22 @@ def _flag(svc: ProfilePorts, known: bool | None, follower_id: int, followee_id: 
     return followee_id in following
 
 
-def profile(svc: ProfilePorts, viewer_id: int | None, username: str | None = None, user_id: int | None = None) -> bytes:
-    """The contract's User object as JSON bytes, by username or by id."""
-    key = rules.username_key(username)[:64] if username is not None else ""
-    read = svc.profiles.read(viewer_id, username_key=key, user_id=user_id)
+def _key(username: str | None) -> str:
+    return rules.username_key(username)[:64] if username is not None else ""
+
+
+def rider(svc: ProfilePorts, username: str | None = None):
+    """The profile's cache read, to ride in the caller's own (web/security.py): by username, or
+    without one the caller's own profile."""
+    return svc.profiles.rider(_key(username))
+
+
+def profile(svc: ProfilePorts, viewer_id: int | None, username: str | None = None, user_id: int | None = None,
+            ridden=None) -> bytes:
+    """The contract's User object as JSON bytes, by username or by id. ridden: what `rider` read
+    for this viewer in the caller's round trip, if it rode."""
+    key = _key(username)
+    read = ridden or svc.profiles.read(viewer_id, username_key=key, user_id=user_id)
     if read is None:
         user_id = svc.users.id_by_username(key) if key else None
         if user_id is None:

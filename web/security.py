@@ -3,8 +3,9 @@ cookies; what a bearer token's scopes allow; the transport headers (HSTS) and th
 from __future__ import annotations
 
 import hmac
+from typing import Callable
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -53,25 +54,56 @@ def viewer_id() -> int | None:
     return current_user.user_id if current_user.is_authenticated else None
 
 
+def prefetch(read: Callable):
+    """Declares a view's cache read that rides in the caller's round trip (cache/principals.py):
+    read(**view_args) names it. The view takes its answer from `prefetched()`."""
+
+    def decorate(view):
+        view.prefetch = read
+        return view
+
+    return decorate
+
+
+def prefetched():
+    """What the view's declared read got, for the caller the request names; None when nothing rode
+    (an anonymous caller, a cluster, a caller the script could not name)."""
+    return g.get("ridden") if current_user.is_authenticated else None  # loads the caller, and the read
+
+
+def _rider(req):
+    view = current_app.view_functions.get(req.endpoint) if req.endpoint else None
+    read = getattr(view, "prefetch", None)
+    return read(**(req.view_args or {})) if read is not None else None
+
+
+def _principal(read, principal: Principal) -> Principal:
+    """The principal, and what rode along kept for the view."""
+    g.ridden = read.ridden
+    return principal
+
+
 def _load(req) -> Principal | None:
-    """The caller and its cached grant come from one Redis round trip (cache/principals.py)."""
+    """The caller and its cached grant (and the view's prefetched read) come from one Redis round
+    trip (cache/principals.py)."""
     svc = services()
     header = req.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         token_hash = accounts.token_hash_of(header[7:].strip())
-        read = svc.principals.by_token(token_hash)
+        read = svc.principals.by_token(token_hash, _rider(req))
         owner = accounts.token_owner_by_hash(svc, token_hash, read.owner)
         if owner:
-            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
-                             scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash,
-                             cached_grant=read.grant if read.owner else None)
+            return _principal(read, Principal(
+                owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
+                scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash,
+                cached_grant=read.grant if read.owner else None))
         return None
     secret = req.cookies.get(svc.settings.session_cookie_name)
     if secret:
-        read = svc.principals.by_session(secret)
+        read = svc.principals.by_session(secret, _rider(req))
         if read.session:
-            return Principal(read.session.user_id, read.session.username, session=read.session,
-                             cached_grant=read.grant)
+            return _principal(read, Principal(read.session.user_id, read.session.username, session=read.session,
+                                              cached_grant=read.grant))
     return None
 
 

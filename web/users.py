@@ -11,7 +11,7 @@ from web.inputs import Body, PageQuery, query, takes
 from web.outputs import Blocking, Following, Me, Muting, TweetPage, UserBody, UserPage, responds
 from web.policy import PUBLIC, SIGNED_IN, allow, current_grant
 from web.presenters import page, raw_page
-from web.security import viewer_id
+from web.security import prefetch, prefetched, viewer_id
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/users")
 
@@ -27,10 +27,11 @@ class Profile(Body):
 
 @bp.get("/me")
 @allow(SIGNED_IN)
+@prefetch(lambda: profiles.rider(svc()))
 @responds(Me)
 def me():
     """The signed-in user and their roles."""
-    user = profiles.profile(svc(), current_user.user_id, user_id=current_user.user_id)
+    user = profiles.profile(svc(), current_user.user_id, user_id=current_user.user_id, ridden=prefetched())
     return _json(b'{"user":%s,"roles":%s}' % (user, orjson.dumps(sorted(current_grant().roles))))
 
 
@@ -45,10 +46,11 @@ def update_me(body: Profile):
 
 @bp.get("/<username>")
 @allow(PUBLIC)
+@prefetch(lambda username: profiles.rider(svc(), username))
 @responds(UserBody)
 def user(username: str):
     """A user's public profile."""
-    return _json(b'{"user":%s}' % profiles.profile(svc(), viewer_id(), username=username))
+    return _json(b'{"user":%s}' % profiles.profile(svc(), viewer_id(), username=username, ridden=prefetched()))
 
 
 @bp.get("/<username>/tweets")

@@ -9,7 +9,7 @@ import pytest
 import redis.connection
 
 from graph.driver import Graph
-from tests.conftest import single_server
+from tests.conftest import single_server, unique_name
 from web.app import create_app
 
 pytestmark = single_server("it counts the round trips of the one-script pages; on a cluster the page is "
@@ -115,7 +115,8 @@ def test_a_warm_home_feed_page_by_bearer_token_takes_two_redis_round_trips(netwo
     assert (counter.redis, counter.neo4j) == (2, 0)
 
 
-def test_a_warm_profile_takes_two_redis_round_trips_and_no_neo4j(network, unlimited_app, monkeypatch):
+def test_a_warm_profile_takes_one_redis_round_trip_and_no_neo4j(network, unlimited_app, monkeypatch):
+    """The profile's read rides in the caller's script (web/security.py prefetch)."""
     reader, tweets = network
     author = tweets[0]["author"]["username"]
     for path in (f"/api/v1/users/{author}", "/api/v1/users/me"):
@@ -123,5 +124,27 @@ def test_a_warm_profile_takes_two_redis_round_trips_and_no_neo4j(network, unlimi
         assert cold.status_code == 200
         counter = Counter(monkeypatch)
         warm = reader.get(path)
-        assert (counter.redis, counter.neo4j) == (2, 0), counter.sent
+        assert (counter.redis, counter.neo4j) == (1, 0), counter.sent
         assert warm.get_json() == cold.get_json()
+
+
+def test_a_profile_read_in_the_callers_round_trip_shows_that_callers_flags(unlimited_app, make_user):
+    viewer, star, stranger = make_user(), make_user(), make_user()
+    assert viewer.post(f"/api/v1/users/{star.username}/follow").status_code == 200
+    assert star.post(f"/api/v1/users/{viewer.username}/follow").status_code == 200
+    for user in (viewer, stranger):
+        user.client.application = unlimited_app
+    bearer, anonymous = unlimited_app.test_client(), unlimited_app.test_client()
+    headers = {"Authorization": f"Bearer {_token(viewer)}"}
+    path = f"/api/v1/users/{star.username}"
+    for _ in range(2):  # cold, then warm: the read rides in the caller's script
+        by_session = viewer.get(path).get_json()["user"]
+        assert (by_session["following"], by_session["followed_by"]) == (True, True)
+        assert bearer.get(path, headers=headers).get_json()["user"] == by_session
+        seen = stranger.get(path).get_json()["user"]
+        assert (seen["following"], seen["followed_by"]) == (False, False)
+        assert "following" not in anonymous.get(path).get_json()["user"]
+        assert bearer.get("/api/v1/users/me", headers=headers).get_json()["user"]["id"] == viewer.id
+        assert viewer.get("/api/v1/users/me").get_json()["user"]["username"] == viewer.username
+    r = viewer.get(f"/api/v1/users/{unique_name()}")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "user_not_found"
