@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import redis
+from redis.commands.core import Script
 
 from cache import grants, tokens
 from cache.client import is_cluster, key_parts
@@ -89,7 +90,7 @@ class Principals:
         self.sessions = sessions
         self.cluster = is_cluster(r)
         self._read = r.register_script(_READ)
-        self._with_rider: dict[str, redis.commands.core.Script] = {}  # by the rider's Lua
+        self._with_rider: dict[str, Script] = {}  # by the rider's Lua
 
     def _call(self, key: str, kind: str, rider: Rider | None) -> tuple[list, Any]:
         if self.cluster:

@@ -125,10 +125,10 @@ class Profiles:
                                                     *_ride_args(username_key, user_id)])
         return _parsed(out)
 
-    def rider(self, username_key: str = "", user_id: int | None = None) -> Rider:
+    def rider(self, username_key: str = "") -> Rider:
         """The same read, riding in the caller's script, for whoever the caller turns out to be;
-        without a name and an id, of the caller's own profile."""
-        return Rider(_RIDE, _ride_args(username_key, user_id), _parsed)
+        without a name, of the caller's own profile."""
+        return Rider(_RIDE, _ride_args(username_key, None), _parsed)
 
     def _read_apart(self, viewer_id: int | None, username_key: str, user_id: int | None) -> list:
         """The script's answer, from the slots it spans: the id, then one pipeline."""
