@@ -40,13 +40,13 @@ POOL_SIZE = 1000
 POOL_WAIT_SECONDS = 2.0
 
 
-_kernel_poll = get_original("select", "poll")
 # Before a pooled connection serves a command, redis-py checks that it holds no stray data (the
 # reply to a command whose caller was killed before reading it, a greenlet timed out): such a
 # connection is made anew, or the next command would read that reply as its own. redis-py 8 skips
 # the check when the pool takes Redis Enterprise's maintenance notifications, which it does by
 # default over RESP3 ("auto"); this Redis has none to send, so they are off, and the check is on.
 _NO_MAINTENANCE_NOTIFICATIONS = MaintNotificationsConfig(enabled=False)
+_kernel_poll = get_original("select", "poll")
 
 
 class _Parser(_HiredisParser):

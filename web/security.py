@@ -77,12 +77,6 @@ def _rider(req):
     return read(**(req.view_args or {})) if read is not None else None
 
 
-def _principal(read, principal: Principal) -> Principal:
-    """The principal, and what rode along kept for the view."""
-    g.ridden = read.ridden
-    return principal
-
-
 def _load(req) -> Principal | None:
     """The caller and its cached grant (and the view's prefetched read) come from one Redis round
     trip (cache/principals.py)."""
@@ -91,19 +85,20 @@ def _load(req) -> Principal | None:
     if header[:7].lower() == "bearer ":
         token_hash = accounts.token_hash_of(header[7:].strip())
         read = svc.principals.by_token(token_hash, _rider(req))
+        g.ridden = read.ridden  # prefetched() hands it out only to a signed-in caller
         owner = accounts.token_owner_by_hash(svc, token_hash, read.owner)
         if owner:
-            return _principal(read, Principal(
-                owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
-                scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash,
-                cached_grant=read.grant if read.owner else None))
+            return Principal(owner["user_id"], owner["username"], token_id=str(owner["token_id"]),
+                             scopes=frozenset(owner.get("scopes") or ()), token_hash=token_hash,
+                             cached_grant=read.grant if read.owner else None)
         return None
     secret = req.cookies.get(svc.settings.session_cookie_name)
     if secret:
         read = svc.principals.by_session(secret, _rider(req))
+        g.ridden = read.ridden
         if read.session:
-            return _principal(read, Principal(read.session.user_id, read.session.username, session=read.session,
-                                              cached_grant=read.grant))
+            return Principal(read.session.user_id, read.session.username, session=read.session,
+                             cached_grant=read.grant)
     return None
 
 
