@@ -269,7 +269,7 @@ def write_csv(g: Graph, folder: Path, password_hash: str) -> dict[str, list[tupl
 
     _in_parallel(likes, the_rest)  # about half of the rows each: one core each
     return {
-        "nodes": [("User", folder / "users.csv"), ("Tweet", folder / "tweets.csv")],
+        "nodes": [("User", folder / "users.csv"), ("Tweet:Searchable", folder / "tweets.csv")],
         "relationships": [("POSTED", folder / "posted.csv"), ("FOLLOWS", folder / "follows.csv"),
                           ("LIKED", folder / "likes.csv")],
     }

@@ -1,4 +1,5 @@
-"""Full-text search over the graph's indexes (cypher/search/, indexes in migration 0020)."""
+"""Full-text search over the graph's indexes (cypher/search/; users' index in migration 0020,
+tweets' in 0040)."""
 from __future__ import annotations
 
 from neo4j.exceptions import ClientError
@@ -20,3 +21,7 @@ class SearchRepository:
         except ClientError:
             raise BadRequest("invalid_query", "The search could not be understood.", field="q") from None
         return [r["id"] for r in rows]
+
+    def index_tweets(self, tweet_ids: list[int]) -> None:
+        """New tweets join the tweets' index, in one transaction: one refresh of the index for all."""
+        self.graph.write("search/index_tweets", ids=tweet_ids)

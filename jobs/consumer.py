@@ -32,9 +32,11 @@ READ_COUNT = 100
 BLOCK_MS = 1000
 CLAIM_IDLE_MS = 60_000
 CLAIM_EVERY_SECONDS = 30.0
-# Seconds a group waits after a batch, gathering the next one: ranking rescores each liked tweet
-# once per batch, and a popularity half a second old is fresh enough for a top list.
-LINGER_SECONDS = {"ranking": 0.5}
+# Seconds a group waits after a batch that was not full, gathering the next one: ranking rescores
+# each liked tweet once per batch, and a popularity half a second old is fresh enough for a top
+# list; search refreshes its index once per batch, and a post searchable within a second is soon
+# enough for search.
+LINGER_SECONDS = {"ranking": 0.5, "search": 0.5}
 MAX_ATTEMPTS = 5
 RETRY_PAUSE_SECONDS = 0.2
 TRANSIENT = (*DEPENDENCY_DOWN, OSError)
@@ -73,7 +75,7 @@ class Consumer:
             entries = self.streams.read(self.group, self.families, self.name, READ_COUNT, block_ms, own_pending=False)
         if entries and not self.process(entries):
             self.own_pending = True
-        if entries and self.linger:
+        if entries and self.linger and len(entries) < READ_COUNT:
             time.sleep(self.linger)
         return len(entries)
 

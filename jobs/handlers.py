@@ -7,7 +7,7 @@ from __future__ import annotations
 from domain.events import (BoostChanged, Envelope, Followed, LikeChanged, MediaFinalized, MessageSent, TweetDeleted,
                            TweetPosted, Unfollowed)
 from ranking.refresh import rescore
-from social import live, media, messages, notify, profiles, timeline
+from social import conversation, live, media, messages, notify, profiles, timeline
 
 
 def _each(use_case):
@@ -50,6 +50,9 @@ HANDLERS = {
         LikeChanged: (notify.on_likes,),
         BoostChanged: (notify.on_boosts,),
         MessageSent: (messages.deliver,),
+    },
+    "search": {
+        TweetPosted: (conversation.index_posted,),
     },
     "media": {
         MediaFinalized: (_process_media,),  # its own group: a long decode delays no notification

@@ -1,6 +1,7 @@
-"""Use cases of conversation reads: a tweet's thread, tag pages, trending tags and search. Each
-shows only what the viewer sees (social/visibility.py): Cypher pages take `$hidden`, and every
-tweet passes the hydration that leaves hidden authors out."""
+"""Use cases of conversation reads: a tweet's thread, tag pages, trending tags and search, and the
+search consumer group's handler that makes new tweets searchable. Each read shows only what the
+viewer sees (social/visibility.py): Cypher pages take `$hidden`, and every tweet passes the
+hydration that leaves hidden authors out."""
 from __future__ import annotations
 
 from typing import Protocol
@@ -9,6 +10,7 @@ import orjson
 
 from domain import entities, search as search_rules
 from domain.clock import now_ms
+from domain.events import Envelope
 from domain.errors import NotFound
 from domain.pages import PageRequest, encode_cursor, split_page
 from social import hydrate, ports, visibility
@@ -84,3 +86,9 @@ def search(svc: ConversationPorts, kind: str, q: str | None, page: PageRequest, 
     if kind == "tweets":
         return hydrate.tweets_json(svc, ids, viewer_id), cursor
     return svc.users.hydrate(ids, viewer_id), cursor
+
+
+def index_posted(svc: ConversationPorts, events: list[Envelope]) -> None:
+    """A run of posts joins the search index in one transaction (jobs/handlers.py, the search group):
+    searchable within about a second, at one index refresh per batch instead of one per post."""
+    svc.search.index_tweets([e.event.tweet_id for e in events])

@@ -485,6 +485,8 @@ class SearchIndex(Protocol):
 
     def ids(self, kind: str, query: str, hidden: list[int], skip: int, limit: int, candidates: int) -> list[int]: ...
 
+    def index_tweets(self, tweet_ids: list[int]) -> None: ...
+
 
 class TrendingCache(Protocol):
     """The cached top tags of the last day."""

@@ -29,6 +29,16 @@ def notified(person: Person, kind: str, attempts: int = 120) -> None:
     raise AssertionError(f"no {kind} notification for {person.username}")
 
 
+def searchable(person: Person, word: str, attempts: int = 120) -> None:
+    """Waits until a search for the word finds a tweet: the search consumer group indexes new
+    tweets in batches, off the request."""
+    for _ in range(attempts):
+        if person.call("GET", f"/search?q={word}")["tweets"]:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"no tweet with {word} is searchable")
+
+
 def loaded(page: Page, list_selector: str) -> None:
     """A paged list has its first page: an item, or its visible "nothing here" note."""
     page.locator(f"{list_selector} > li, {list_selector}-empty:not([hidden])").first.wait_for()
@@ -213,6 +223,7 @@ def test_search_from_the_top_bar_finds_tweets_and_people(browser, screenshots, m
     word = "zeb" + secrets.token_hex(4)
     author = make_person(f"Searchable {word}")
     author.tweet(f"A tweet about {word} and graphs")
+    searchable(author, word)
     context, page = signed_in(browser, make_person())
     page.goto("/")
     page.get_by_role("searchbox", name="Search").fill(word)

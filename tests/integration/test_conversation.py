@@ -11,11 +11,13 @@ import pytest
 from cache.feeds import feed_key
 from domain.entities import MAX_TAGS
 from jobs import runtime
+from jobs.handlers import handle
 from ranking.refresh import rescore
 from social import follows, timeline, tweets
 from domain.pages import PageRequest
 from tests.conftest import inline_services
 from tests.integration.personas import SessionUser, bare_user
+from tests.unit.fakes import Events
 
 
 @pytest.fixture
@@ -256,6 +258,16 @@ def test_search_tweets_by_word_prefix_and_tag_ranked_and_paged(person):
         if cursor is None:
             break
     assert seen == [t["id"] for t in found]
+
+
+def test_a_post_joins_the_search_index_when_the_search_group_handles_its_event(person, services):
+    alice = person()
+    word = "zi" + secrets.token_hex(4)
+    held = Events()  # the post's event, not handled yet
+    tweet = tweets.post_tweet(replace(services, bus=held), int(alice.id), f"a {word} to find")
+    assert ok(alice.get(f"/api/v1/search?q={word}"))["tweets"] == []  # the post's own commit left Lucene alone
+    handle(services, "search", held.published)
+    assert [t["id"] for t in ok(alice.get(f"/api/v1/search?q={word}"))["tweets"]] == [tweet["id"]]
 
 
 def test_search_users_by_username_and_display_name(person):

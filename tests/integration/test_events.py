@@ -155,6 +155,23 @@ def test_an_event_that_keeps_failing_is_set_aside_and_the_stream_moves_on(privat
     assert private.event_streams.backlog() == 0
 
 
+def test_a_lingering_group_reads_on_at_once_after_a_full_batch_and_waits_after_a_short_one(private, monkeypatch):
+    handled: list = []
+    monkeypatch.setitem(HANDLERS, "gathering", {Followed: (lambda svc, events: handled.append(len(events)),)})
+    monkeypatch.setitem(consumer_module.LINGER_SECONDS, "gathering", 0.5)
+    pauses: list = []
+    monkeypatch.setattr(consumer_module.time, "sleep", pauses.append)
+    events = [envelop(Followed(i, i + 1)) for i in range(1, consumer_module.READ_COUNT + 2)]  # the handler is ours
+    private.event_streams.append(events)
+    consumer = Consumer(private, "gathering", "c1")
+    consumer.step()  # its own pending: none
+    consumer.step()  # abandoned entries to claim: none
+    consumer.step(block_ms=50)
+    assert handled == [consumer_module.READ_COUNT] and pauses == []  # a backlog: no pause
+    consumer.step(block_ms=50)
+    assert handled == [consumer_module.READ_COUNT, 1] and pauses == [0.5]
+
+
 def test_a_group_leaves_the_streams_it_no_longer_reads(private):
     streams = private.event_streams
     streams.ensure_group("ranking", ["likes", "tweets"])  # what an older version read

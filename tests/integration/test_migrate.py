@@ -21,3 +21,23 @@ def test_a_migration_returns_once_the_index_it_made_is_online(services, tmp_path
         _query(services, "DROP INDEX migration_probe IF EXISTS")
         _query(services, "MATCH (p:MigrationProbe) DETACH DELETE p")
         _query(services, "MATCH (m:Migration {id: '9999_probe'}) DELETE m")
+
+
+def test_the_tweet_search_migration_labels_older_tweets_and_replaces_the_index_on_every_tweet(services):
+    migration = "0040_tweet_search_in_batches"
+    tweet_id = 2**62 + 40
+    _query(services, "CREATE (:Tweet {id: $id, text: 'zmigrated words'})", id=tweet_id)
+    _query(services, "CREATE FULLTEXT INDEX tweet_text IF NOT EXISTS FOR (t:Tweet) ON EACH [t.text]")  # as before 0040
+    _query(services, "MATCH (m:Migration {id: $id}) DELETE m", id=migration)
+    try:
+        assert migrations.migrate(services.graph) == [migration]
+        [tweet] = _query(services, "MATCH (t:Tweet {id: $id}) RETURN t:Searchable AS searchable", id=tweet_id)
+        assert tweet["searchable"]
+        names = {r["name"] for r in _query(services, "SHOW INDEXES YIELD name WHERE name STARTS WITH 'tweet_' RETURN name")}
+        assert "tweet_text" not in names and "tweet_search" in names
+        found = _query(services, "CALL db.index.fulltext.queryNodes('tweet_search', 'zmigrated') YIELD node RETURN node.id AS id")
+        assert [r["id"] for r in found] == [tweet_id]
+    finally:
+        _query(services, "MATCH (t:Tweet {id: $id}) DELETE t", id=tweet_id)
+        _query(services, "DROP INDEX tweet_text IF EXISTS")
+        migrations.migrate(services.graph)
