@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bench.core import Context, bearer_token, children, cpu_seconds, pid_of, wrk
+from bench.core import Context, Cpu, bearer_token, children, pid_of, wrk
 from cache.tweets import count_key
 from seed_graph import DEMO_PASSWORD
 from stack.config import make_stack
@@ -78,20 +78,6 @@ def processes(ctx: Context, target: Target) -> dict[str, list[int]]:
     web = pid_of(target.data_dir, "web")
     return {"web workers": children(web) if web else [], "redis": target.redis_pids,
             "neo4j": _pids(ctx.data_dir, ["neo4j"]), "consumer": _pids(target.data_dir, ["consumer"])}
-
-
-class Cpu:
-    """The CPU each process group spends between start and stop."""
-
-    def __init__(self, groups: dict[str, list[int]]):
-        self.groups = groups
-        self.before = {name: sum(map(cpu_seconds, pids)) for name, pids in groups.items()}
-
-    def per_op(self, ops: float) -> tuple[float, str]:
-        spent = {name: sum(map(cpu_seconds, pids)) - self.before[name] for name, pids in self.groups.items()}
-        ops = max(ops, 1)
-        note = ", ".join(f"{name} {seconds / ops * 1000:.2f}" for name, seconds in spent.items())
-        return sum(spent.values()) / ops * 1000, note
 
 
 def users(ctx: Context, count: int, skip: int) -> list[str]:

@@ -99,6 +99,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class Cpu:
+    """The CPU each process group spends between start and stop."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+        self.before = {name: sum(map(cpu_seconds, pids)) for name, pids in groups.items()}
+
+    def per_op(self, ops: float) -> tuple[float, str]:
+        spent = {name: sum(map(cpu_seconds, pids)) - self.before[name] for name, pids in self.groups.items()}
+        ops = max(ops, 1)
+        note = ", ".join(f"{name} {seconds / ops * 1000:.2f}" for name, seconds in spent.items())
+        return sum(spent.values()) / ops * 1000, note
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -112,6 +126,13 @@ def pid_of(data_dir: Path, name: str) -> int | None:
         return None
     pid = int(path.read_text().split()[0])
     return pid if os.path.exists(f"/proc/{pid}") else None
+
+
+def stack_processes(ctx: Context) -> dict[str, list[int]]:
+    """The bench stack's processes by group: the web workers, Neo4j, Redis and the consumer."""
+    web = pid_of(ctx.data_dir, "web")
+    found = {"web workers": children(web) if web else []}
+    return found | {name: [pid] for name in ("neo4j", "redis", "consumer") if (pid := pid_of(ctx.data_dir, name))}
 
 
 def percentile(values: list[float], q: float) -> float:

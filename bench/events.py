@@ -22,7 +22,7 @@ import gevent.event
 import gevent.socket
 import orjson
 
-from bench.core import Context, children, percentile, pid_of, rss_mb
+from bench.core import Context, children, cpu_seconds, percentile, pid_of, rss_mb
 from cache.dispatcher import DISPATCHER_NAME
 from domain.clock import now_ms
 from domain.ids import id_time_ms, new_id
@@ -175,11 +175,6 @@ def _address(ctx: Context) -> tuple[str, int]:
     return url.hostname, url.port
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process and its threads so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 
 def _processes(ctx: Context, workers: list[int]) -> dict[str, list[int]]:
     named = {name: pid_of(ctx.data_dir, name) for name in ("neo4j", "redis", "consumer")}
@@ -234,7 +229,7 @@ def _load(ctx: Context, clients: list[StreamClient], plan: list, rate: float, wo
             gevent.sleep(0.1)
 
     processes = _processes(ctx, workers)
-    cpu_before = {name: sum(_cpu_seconds(p) for p in pids) for name, pids in processes.items()}
+    cpu_before = {name: sum(cpu_seconds(p) for p in pids) for name, pids in processes.items()}
     watcher = gevent.spawn(watch_relay)
     gevent.joinall([gevent.spawn(sender, i) for i in range(SENDERS)])
     sent_for = time.perf_counter() - start
@@ -248,7 +243,7 @@ def _load(ctx: Context, clients: list[StreamClient], plan: list, rate: float, wo
     gevent.sleep(SETTLE_SECONDS)
     watcher.kill()
     elapsed = time.perf_counter() - start
-    cpu = {name: sum(_cpu_seconds(p) for p in pids) - cpu_before[name] for name, pids in processes.items()}
+    cpu = {name: sum(cpu_seconds(p) for p in pids) - cpu_before[name] for name, pids in processes.items()}
 
     matched = [(sent[k], arrived[k]) for k in sent if k in arrived]
     total = [(got - t0) * 1000 for (t0, _), (got, _, _) in matched]

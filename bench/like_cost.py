@@ -12,7 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from bench.core import Context, pid_of
+from bench.core import Context, cpu_seconds, pid_of
 from domain.clock import now_ms
 from domain.events import LikeChanged, envelop
 from domain.ids import new_id
@@ -23,10 +23,6 @@ from social.notify import HOUR_MS
 LIKES = 400
 BATCH = 50
 
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _setup(ctx: Context, likes: int) -> tuple[list[tuple[int, int, int]], list[int]]:
@@ -50,17 +46,17 @@ def _setup(ctx: Context, likes: int) -> tuple[list[tuple[int, int, int]], list[i
 
 def _idle_rate(pid: int, seconds: float = 3.0) -> float:
     """Neo4j's own CPU per second while nobody asks anything (its background threads)."""
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     time.sleep(seconds)
-    return (_cpu_seconds(pid) - before) / seconds
+    return (cpu_seconds(pid) - before) / seconds
 
 
 def _measure(pid: int, work, idle: float) -> float:
     """Neo4j CPU seconds that work() cost, its idle background work taken out."""
-    before, started = _cpu_seconds(pid), time.perf_counter()
+    before, started = cpu_seconds(pid), time.perf_counter()
     work()
     time.sleep(0.2)  # let the last commit's background work land in this measure
-    return _cpu_seconds(pid) - before - idle * (time.perf_counter() - started)
+    return cpu_seconds(pid) - before - idle * (time.perf_counter() - started)
 
 
 def _in_batches(items: list, size: int):

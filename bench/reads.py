@@ -3,23 +3,17 @@ the same server's bare `/healthz` in the same run, the naive Cypher feed, and th
 process spends per request (web workers, Redis, Neo4j, wrk itself)."""
 from __future__ import annotations
 
-import os
 import threading
 import time
-from pathlib import Path
 
 import requests
 
-from bench.core import Context, WrkResult, bearer_token, children, pid_of, wrk
+from bench.core import Context, WrkResult, bearer_token, children, cpu_seconds, pid_of, wrk
 from domain.pages import PageRequest
 from seed_graph import DEMO_PASSWORD
 
 SECONDS = 10
 
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _processes(ctx: Context) -> dict[str, list[int]]:
@@ -35,10 +29,10 @@ def _processes(ctx: Context) -> dict[str, list[int]]:
 def measured(ctx: Context, url: str, token: str | None = None) -> tuple[WrkResult, str]:
     """wrk against url, and the CPU per request of each process of the stack during it."""
     processes = _processes(ctx)
-    before = {name: sum(_cpu_seconds(p) for p in pids) for name, pids in processes.items()}
+    before = {name: sum(cpu_seconds(p) for p in pids) for name, pids in processes.items()}
     result = wrk(url, token, seconds=SECONDS)
     requests_done = max(1, result.requests_per_s * SECONDS)
-    cpu = {name: sum(_cpu_seconds(p) for p in pids) - before[name] for name, pids in processes.items()}
+    cpu = {name: sum(cpu_seconds(p) for p in pids) - before[name] for name, pids in processes.items()}
     note = ", ".join(f"{name} {seconds / requests_done * 1e6:.0f} µs" for name, seconds in cpu.items())
     return result, f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}; CPU per request: {note}"
 

@@ -24,7 +24,7 @@ def test_csv_files_hold_the_rows_of_the_transactional_seed(tmp_path):
     sizes = Sizes(users=60, follows=300, tweets=120, likes=250)
     rows = generate(sizes, BASE_MS)
     files = write_csv(generate_arrays(sizes, BASE_MS), tmp_path, HASH)
-    assert [label for label, _ in files["nodes"]] == ["User", "Tweet"]
+    assert [label for label, _ in files["nodes"]] == ["User", "Tweet:Searchable"]
 
     header, users = _rows(tmp_path / "users.csv")
     assert header[:2] == [":ID(User)", "id:long"] and header[-1] == "created_at:datetime"
