@@ -3,7 +3,9 @@ thread per consumer group (jobs/handlers.py) reads the event streams with XREADG
 what it handled. After a crash the process starts again under the same consumer name
 (CONSUMER_NAME, by default the host name) and first re-reads what it had been given but had not
 acknowledged; entries of consumers that never came back are claimed with XAUTOCLAIM. A handled
-event is remembered for an hour, so a redelivery or a duplicate entry is skipped.
+event is remembered for an hour, so a redelivery or a duplicate entry is skipped. The notify group
+acknowledges a batch only once its notifications are written, which a thread of their own does
+after the pushes (jobs/persist_later.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import socket
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
+from functools import partial
 
 import redis
 
@@ -23,6 +27,7 @@ from cache.streams import Entry, EventStreams
 from domain.events import FAMILIES, runs
 from domain.retry import forever
 from jobs.handlers import HANDLERS, handle
+from jobs.persist_later import PersistLater
 from jobs.relay import Relay
 from jobs.runtime import services
 
@@ -39,6 +44,8 @@ CLAIM_EVERY_SECONDS = 30.0
 LINGER_SECONDS = {"ranking": 0.5, "search": 0.5}
 MAX_ATTEMPTS = 5
 RETRY_PAUSE_SECONDS = 0.2
+# Groups whose notification writes follow their pushes on a thread of their own (jobs/persist_later.py).
+PERSIST_LATER = ("notify",)
 TRANSIENT = (*DEPENDENCY_DOWN, OSError)
 
 
@@ -47,8 +54,10 @@ class Consumer:
     going on (a handler that fails MAX_ATTEMPTS times for other reasons than an unreachable
     database is set aside in the dead-letter stream)."""
 
-    def __init__(self, svc: Services, group: str, name: str, streams: EventStreams | None = None):
-        self.svc = svc
+    def __init__(self, svc: Services, group: str, name: str, streams: EventStreams | None = None,
+                 later: PersistLater | None = None):
+        self.svc = svc if later is None else replace(svc, notifications=later)
+        self.later = later
         self.group = group
         self.name = name
         self.streams = streams or svc.event_streams
@@ -103,7 +112,10 @@ class Consumer:
                         finished.append(entry)
             return True
         finally:
-            self.streams.finish(self.group, finished)
+            if self.later is None:
+                self.streams.finish(self.group, finished)
+            else:  # acknowledged once their notification writes are done
+                self.later.then(partial(self.streams.finish, self.group, finished))
 
     def _give_up(self, entry: Entry, err: Exception) -> bool:
         self.failures[entry.id] += 1
@@ -137,15 +149,22 @@ def main() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     relay = Relay(svc)
+    later = {group: PersistLater(svc.notifications) for group in PERSIST_LATER}
     workers = [threading.Thread(target=relay.run_nudged, args=(stop,), name="relay"),
                threading.Thread(target=relay.run_outbox, args=(stop,), name="outbox")]
-    workers += [threading.Thread(target=Consumer(svc, g, name).run, args=(stop,), name=g) for g in HANDLERS]
-    for w in workers:
+    workers += [threading.Thread(target=Consumer(svc, g, name, later=later.get(g)).run, args=(stop,), name=g)
+                for g in HANDLERS]
+    written = threading.Event()  # set once the groups have stopped: the writers then write what is left
+    writers = [threading.Thread(target=w.run, args=(written,), name=f"{g} writes") for g, w in later.items()]
+    for w in workers + writers:
         w.start()
     log.info("consumer %s: relay and groups %s running", name, ", ".join(HANDLERS))
     while not stop.wait(1.0):
         pass
     for w in workers:
+        w.join(timeout=10)
+    written.set()
+    for w in writers:
         w.join(timeout=10)
     svc.close()
 

@@ -12,6 +12,7 @@ from graph.outbox import _write_batch_and_record
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
+from jobs.persist_later import PersistLater
 from jobs.relay import Relay
 from social import accounts, tweets
 from tests.conftest import unique_name
@@ -106,6 +107,20 @@ def test_a_consumer_handles_each_event_once_and_acknowledges_it(private):
     [note] = notifications_of(private, b)
     assert note["type"] == "follow" and note["actors"][0]["id"] == a
     assert [f.event for f in frames_of(private, b)] == ["notification"]
+    assert private.event_streams.backlog() == 0
+
+
+def test_the_notify_group_pushes_at_once_and_acknowledges_only_once_its_notifications_are_written(private):
+    event, a, b = unpublished_follow(private)
+    private.event_streams.append([event])
+    later = PersistLater(private.notifications, linger=0)
+    drain(Consumer(private, "notify", "c1", later=later))
+    assert [f.event for f in frames_of(private, b)] == ["notification"]  # pushed
+    assert notifications_of(private, b) == [] and private.event_streams.backlog() == 1  # not yet written
+    later.gather(wait=0)
+    later.write()
+    [note] = notifications_of(private, b)
+    assert note["type"] == "follow" and note["actors"][0]["id"] == a
     assert private.event_streams.backlog() == 0
 
 
