@@ -39,6 +39,15 @@ def queued(later: PersistLater) -> None:
     later.gather(wait=0)
 
 
+def one_batch_queued(store: Store, acks: list) -> PersistLater:
+    """One batch's write and its acknowledgement, taken by the writer."""
+    later = PersistLater(store, linger=0.05)
+    later.add([1])
+    later.then(lambda: acks.append("batch"))
+    queued(later)
+    return later
+
+
 def test_writes_of_one_kind_in_a_row_are_one_write_and_their_order_with_others_is_kept():
     store, acks = Store(), []
     later = PersistLater(store, linger=0.05)
@@ -69,10 +78,7 @@ def test_an_acknowledgement_runs_only_after_the_writes_queued_before_it():
 
 def test_a_write_that_fails_stays_pending_with_its_acknowledgement_and_is_written_next_time():
     store, acks = Store(), []
-    later = PersistLater(store, linger=0.05)
-    later.add([1])
-    later.then(lambda: acks.append("batch"))
-    queued(later)
+    later = one_batch_queued(store, acks)
     store.failing = ServiceUnavailable("Neo4j went away")
     for _ in range(persist_later.MAX_ATTEMPTS + 2):  # a database down is waited out, never given up on
         with pytest.raises(ServiceUnavailable):
@@ -83,12 +89,9 @@ def test_a_write_that_fails_stays_pending_with_its_acknowledgement_and_is_writte
     assert store.calls == [("add", [1])] and acks == ["batch"]
 
 
-def test_a_write_that_keeps_failing_for_another_reason_is_dropped_and_the_rest_goes_on(monkeypatch):
+def test_a_write_that_keeps_failing_for_another_reason_is_dropped_and_the_rest_goes_on():
     store, acks = Store(), []
-    later = PersistLater(store, linger=0.05)
-    later.add([1])
-    later.then(lambda: acks.append("batch"))
-    queued(later)
+    later = one_batch_queued(store, acks)
     store.failing = ValueError("a bug")
     for _ in range(persist_later.MAX_ATTEMPTS - 1):
         with pytest.raises(ValueError):
