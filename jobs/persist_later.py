@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 LINGER_SECONDS = 0.2
 QUEUED = 1000  # writes and acknowledgements waiting; a full queue holds the group back (Neo4j down)
+ITEMS_PER_WRITE = 1000  # a run stops growing past this many notifications: one transaction stays small
 MAX_ATTEMPTS = 5
 WRITES = ("add", "retract", "forget")
 
@@ -75,8 +76,9 @@ class PersistLater:
         the writes queued ahead of it). A failed run stays pending, and is written again whole."""
         while self.pending:
             kind = next((k for k, _ in self.pending if k != "then"), None)
-            run = 0
-            while run < len(self.pending) and self.pending[run][0] in (kind, "then"):
+            run, size = 0, 0
+            while run < len(self.pending) and self.pending[run][0] in (kind, "then") and size < ITEMS_PER_WRITE:
+                size += len(self.pending[run][1]) if self.pending[run][0] == kind else 0
                 run += 1
             items = [item for k, value in self.pending[:run] if k == kind for item in value]
             if items:

@@ -102,3 +102,15 @@ def test_a_write_that_keeps_failing_for_another_reason_is_dropped_and_the_rest_g
 
 def test_reads_go_straight_to_the_store():
     assert PersistLater(Store()).unread_count(1) == 7
+
+
+def test_a_long_run_is_cut_into_writes_of_bounded_size(monkeypatch):
+    monkeypatch.setattr(persist_later, "ITEMS_PER_WRITE", 3)
+    store, acks = Store(), []
+    later = PersistLater(store, linger=0.05)
+    for n in range(4):
+        later.add([n, n])
+        later.then(lambda n=n: acks.append(n))
+    queued(later)
+    later.write()
+    assert store.calls == [("add", [0, 0, 1, 1]), ("add", [2, 2, 3, 3])] and acks == [0, 1, 2, 3]
