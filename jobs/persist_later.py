@@ -22,7 +22,6 @@ LINGER_SECONDS = 0.2
 QUEUED = 1000  # writes and acknowledgements waiting; a full queue holds the group back (Neo4j down)
 ITEMS_PER_WRITE = 1000  # a run stops growing past this many notifications: one transaction stays small
 MAX_ATTEMPTS = 5
-WRITES = ("add", "retract", "forget")
 
 
 class PersistLater:
