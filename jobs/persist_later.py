@@ -1,16 +1,16 @@
 """The notify group's Neo4j writes, off its push loop (jobs/consumer.py). The group pushes each
-batch's frames at once and queues the batch's notification writes here; one thread writes what
-gathered within LINGER_SECONDS in as few transactions as their order allows (consecutive writes of
-one kind are one transaction), and only then acknowledges the batches they came from. So a slow
-commit delays no frame, a light load still writes in batches (item 4 of docs/performance.md), and a
-crash before the write leaves the entries unacknowledged: they are handled again, and the writes
-merge."""
+batch's frames at once and queues the batch's notification writes here; one thread writes them at
+once, and what queued while it wrote in as few transactions as their order allows (consecutive
+writes of one kind are one transaction), and only then acknowledges the batches they came from. So
+a slow commit delays no frame, the writes of several batches share a commit under load, and a crash
+before the write leaves the entries unacknowledged: they are handled again, and the writes merge.
+The writer waits for nothing more: `GET /notifications` shows a pushed notification as soon as it
+did when each batch wrote its own."""
 from __future__ import annotations
 
 import logging
 import queue
 import threading
-import time
 from typing import Callable
 
 from bootstrap import DEPENDENCY_DOWN
@@ -18,7 +18,6 @@ from domain.retry import forever
 
 log = logging.getLogger(__name__)
 
-LINGER_SECONDS = 0.2
 QUEUED = 1000  # writes and acknowledgements waiting; a full queue holds the group back (Neo4j down)
 ITEMS_PER_WRITE = 1000  # a run stops growing past this many notifications: one transaction stays small
 MAX_ATTEMPTS = 5
@@ -29,9 +28,8 @@ class PersistLater:
     `run`; `then(done)` queues done to run once every write queued before it is written. Reads go
     straight to the store."""
 
-    def __init__(self, store, linger: float = LINGER_SECONDS):
+    def __init__(self, store):
         self.store = store
-        self.linger = linger
         self.queue: queue.Queue[tuple[str, object]] = queue.Queue(QUEUED)
         self.pending: list[tuple[str, object]] = []
         self.failures = 0
@@ -56,18 +54,13 @@ class PersistLater:
             self.queue.put((kind, list(items)))
 
     def gather(self, wait: float) -> None:
-        """Takes what is queued: the first within `wait` seconds, then whatever follows it within
-        the linger."""
+        """Takes what is queued: the first within `wait` seconds, then whatever is queued behind it."""
         try:
             self.pending.append(self.queue.get(timeout=wait))
+            while len(self.pending) < QUEUED:
+                self.pending.append(self.queue.get_nowait())
         except queue.Empty:
             return
-        until = time.monotonic() + self.linger
-        while len(self.pending) < QUEUED:
-            try:
-                self.pending.append(self.queue.get(timeout=max(0.0, until - time.monotonic())))
-            except queue.Empty:
-                return
 
     def write(self) -> None:
         """Writes the pending writes in order: a run of writes of one kind, with the acknowledgements

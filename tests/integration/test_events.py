@@ -113,7 +113,7 @@ def test_a_consumer_handles_each_event_once_and_acknowledges_it(private):
 def test_the_notify_group_pushes_at_once_and_acknowledges_only_once_its_notifications_are_written(private):
     event, a, b = unpublished_follow(private)
     private.event_streams.append([event])
-    later = PersistLater(private.notifications, linger=0)
+    later = PersistLater(private.notifications)
     drain(Consumer(private, "notify", "c1", later=later))
     assert [f.event for f in frames_of(private, b)] == ["notification"]  # pushed
     assert notifications_of(private, b) == [] and private.event_streams.backlog() == 1  # not yet written

@@ -41,7 +41,7 @@ def queued(later: PersistLater) -> None:
 
 def one_batch_queued(store: Store, acks: list) -> PersistLater:
     """One batch's write and its acknowledgement, taken by the writer."""
-    later = PersistLater(store, linger=0.05)
+    later = PersistLater(store)
     later.add([1])
     later.then(lambda: acks.append("batch"))
     queued(later)
@@ -50,7 +50,7 @@ def one_batch_queued(store: Store, acks: list) -> PersistLater:
 
 def test_writes_of_one_kind_in_a_row_are_one_write_and_their_order_with_others_is_kept():
     store, acks = Store(), []
-    later = PersistLater(store, linger=0.05)
+    later = PersistLater(store)
     later.add([1])
     later.then(lambda: acks.append("first batch"))
     later.add([2, 3])
@@ -66,7 +66,7 @@ def test_writes_of_one_kind_in_a_row_are_one_write_and_their_order_with_others_i
 
 def test_an_acknowledgement_runs_only_after_the_writes_queued_before_it():
     store, seen = Store(), []
-    later = PersistLater(store, linger=0.05)
+    later = PersistLater(store)
     later.add([1])
     later.then(lambda: seen.append(list(store.calls)))
     later.retract([1])
@@ -107,7 +107,7 @@ def test_reads_go_straight_to_the_store():
 def test_a_long_run_is_cut_into_writes_of_bounded_size(monkeypatch):
     monkeypatch.setattr(persist_later, "ITEMS_PER_WRITE", 3)
     store, acks = Store(), []
-    later = PersistLater(store, linger=0.05)
+    later = PersistLater(store)
     for n in range(4):
         later.add([n, n])
         later.then(lambda n=n: acks.append(n))
