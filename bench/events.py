@@ -155,7 +155,7 @@ def _tweets(ctx: Context, authors: list[dict]) -> list[int]:
         rows=rows,
     )
     ids = [r["id"] for r in rows]
-    ctx.svc.tweet_cache.put(ctx.svc.tweets.hydrate(ids))
+    ctx.svc.tweet_cache.put(ctx.svc.tweets.hydrate(ids), new=True)
     return ids
 
 

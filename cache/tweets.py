@@ -104,13 +104,17 @@ class TweetCache:
         self._push_author = r.register_script(_PUSH_AUTHOR)
         self._set_flag = r.register_script(_SET_FLAG)
 
-    def put(self, tweets: list[dict]) -> dict[int, bytes]:
-        """Stores the tweets (and their authors, when not stored yet); their bodies by id."""
+    def put(self, tweets: list[dict], new: bool = False) -> dict[int, bytes]:
+        """Stores the tweets (and their authors, when not stored yet); their bodies by id. New
+        tweets (just posted) also get their counts, all 0 at version 0, unless a write-through of
+        a later version came first: their first like or notification then reads no count from Neo4j."""
         bodies = {int(t["id"]): tweet_body(t) for t in tweets}
         pipe = self.r.pipeline(transaction=False)
         for t in tweets:
             pipe.set(tweet_key(int(t["id"])), bodies[int(t["id"])], ex=OBJECT_TTL)
             pipe.set(user_key(int(t["author"]["id"])), user_body(t["author"]), ex=OBJECT_TTL, nx=True)
+            for kind in COUNTS if new else ():
+                pipe.hsetnx(count_key(kind), int(t["id"]), "0:0")
         pipe.execute()
         return bodies
 
@@ -153,6 +157,18 @@ class TweetCache:
         pipe.sadd(key, SENTINEL, *tweet_ids)
         pipe.expire(key, OBJECT_TTL)
         pipe.execute()
+
+    def own_flags(self, tweet_ids: list[int], author_ids: list[int]) -> list[dict[str, bool] | None]:
+        """Each tweet's own author's flags on it, from the author's sets; None where one of them is
+        cold (not built whole from Neo4j)."""
+        pipe = self.r.pipeline(transaction=False)
+        for t, a in zip(tweet_ids, author_ids):
+            for kind in FLAGS:
+                pipe.smismember(flag_key(kind, a), [t, SENTINEL])
+        out = iter(pipe.execute())
+        flags = [{kind: next(out) for kind in FLAGS} for _ in tweet_ids]
+        return [{k: bool(on) for k, (on, _) in f.items()} if all(built for _, built in f.values()) else None
+                for f in flags]
 
     def read(self, tweet_ids: list[int], viewer_id: int | None):
         """(bodies, {count kind: counts}, {flag kind: flags, or None when the viewer's set is cold})

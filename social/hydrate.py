@@ -52,13 +52,23 @@ def _fill_counts(svc: HydratePorts, ids: list[int], counts: dict[str, list]) -> 
     return {k: [c if c is not None else fresh[k].get(t, 0) for t, c in zip(ids, counts[k])] for k in COUNTS}
 
 
-def _flags(svc: HydratePorts, ids: list[int], viewer_id: int | _Authors | None,
+def _own_flags(svc: HydratePorts, ids: list[int], author_ids: list[int]) -> dict[str, list]:
+    """Each tweet's author's flags on it: from the authors' sets in the cache, and for the tweets of
+    authors whose sets are cold, from one graph read for the batch (a cold author's sets are not
+    loaded whole, one by one, for a notification)."""
+    own = dict(zip(ids, svc.tweet_cache.own_flags(ids, author_ids)))
+    cold = [t for t, f in own.items() if f is None]
+    if cold:
+        own.update(svc.feed_source.own_flags(cold))
+    return {k: [(own.get(t) or {}).get(k, False) for t in ids] for k in FLAGS}
+
+
+def _flags(svc: HydratePorts, ids: list[int], author_ids: list[int], viewer_id: int | _Authors | None,
            flags: dict[str, list | None]) -> dict[str, list]:
     if viewer_id is None:
         return {k: [False] * len(ids) for k in FLAGS}
     if viewer_id is AUTHORS:
-        own = svc.feed_source.own_flags(ids)
-        return {k: [own.get(t, {}).get(k, False) for t in ids] for k in FLAGS}
+        return _own_flags(svc, ids, author_ids)
     out = {}
     for kind in FLAGS:
         if flags[kind] is None:
@@ -122,7 +132,7 @@ def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | _Authors | No
     ids = [read.ids[i] for i in keep]
     split = [bodies[i].split(b"|", 1) for i in keep]
     counts = _fill_counts(svc, ids, {k: [v[i] for i in keep] for k, v in read.counts.items()})
-    flags = _flags(svc, ids, viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
+    flags = _flags(svc, ids, [int(a) for a, _ in split], viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
     known = {int(b.split(b"|", 1)[0]): a for b, a in zip(read.bodies, read.authors) if b is not None}
     authors = users_json(svc, [int(a) for a, _ in split], known)
     return {

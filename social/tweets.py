@@ -56,7 +56,8 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
         raise _not_found()
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
-        svc.tweet_cache.put([tweet])  # before the event's relay: its live frame is spliced from this body
+        # before the event's relay: its live frame is spliced from this body and these counts
+        svc.tweet_cache.put([tweet], new=True)
         svc.feeds.push([author_id], [tweet_id])
         svc.tweet_cache.push_author_tweet(author_id, tweet_id)
     except REDIS_DOWN as err:

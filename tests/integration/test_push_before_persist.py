@@ -13,7 +13,8 @@ from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged
 from domain.ids import new_id
 from domain.pages import PageRequest
-from social import accounts, notifications, notify, tweets
+from graph.driver import Graph
+from social import accounts, hydrate, notifications, notify, tweets, visibility
 from tests.conftest import unique_name
 
 
@@ -103,3 +104,28 @@ def test_groups_of_a_deleted_tweet_are_forgotten_in_redis_too(services):
                        tweet_id=tweet_id)
     [joined] = services.notification_groups.join([item])
     assert joined.count == 1  # a new group: the old one left with its tweet
+
+
+def test_a_like_of_a_new_tweet_notifies_its_warm_author_with_no_graph_read(services, monkeypatch):
+    """A post leaves its counts in Redis, and the author's flags on it come from their sets there:
+    the like's frame is built from Redis alone."""
+    author, fan = _user(services), _user(services)
+    tweet_id = int(tweets.post_tweet(services, author, "fresh")["id"])
+    tweets.get_tweet(services, tweet_id, author)  # the author reads: their flag sets are built
+    hydrate.user_briefs(services, [fan])  # the fan's brief, and the author's relations, are cached
+    visibility.relations(services, author)
+    reads, read = [], Graph.read
+    monkeypatch.setattr(Graph, "read", lambda graph, name, /, **params: reads.append(name) or read(graph, name, **params))
+    notify.on_likes(services, [_event(LikeChanged(fan, tweet_id, True))])
+    assert reads == []
+    frame = _frames(services, author)[-1]
+    assert (frame["tweet"]["like_count"], frame["tweet"]["liked"], frame["actor"]["id"]) == (0, False, str(fan))
+
+
+def test_a_posts_counts_never_replace_a_later_write_through(services):
+    author, fan = _user(services), _user(services)
+    posted = tweets.post_tweet(services, author, "counted")
+    tweets.like(services, fan, int(posted["id"]))
+    services.tweet_cache.put([posted], new=True)  # a post's write arriving after the first like's
+    _, counts, _ = services.tweet_cache.read([int(posted["id"])], None)
+    assert (counts["like"], counts["reply"], counts["boost"]) == ([1], [0], [0])

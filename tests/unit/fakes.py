@@ -264,9 +264,11 @@ class TweetCache:
         self.flags: dict[str, dict[int, set[int]]] = {kind: {} for kind in FLAGS}
         self.author_lists: dict[int, list] = {}
 
-    def put(self, tweets):
+    def put(self, tweets, new=False):
         out = {}
         for t in tweets:
+            for kind in COUNTS if new else ():
+                self.counts[kind].setdefault(int(t["id"]), (0, 0))
             head = orjson.dumps({"id": t["id"], "text": t["text"], "created_at": t["created_at"],
                                  "in_reply_to": t["in_reply_to"], "entities": t["entities"]})
             out[int(t["id"])] = f"{t['author']['id']}|".encode() + head[:-1]
@@ -306,6 +308,10 @@ class TweetCache:
 
     def load_flags(self, kind, user_id, tweet_ids):
         self.flags[kind][user_id] = set(tweet_ids)
+
+    def own_flags(self, tweet_ids, author_ids):
+        return [{k: t in self.flags[k][a] for k in FLAGS} if all(a in self.flags[k] for k in FLAGS) else None
+                for t, a in zip(tweet_ids, author_ids)]
 
     def read(self, tweet_ids, viewer_id):
         counts = {k: [self.counts[k][t][1] if t in self.counts[k] else None for t in tweet_ids] for k in COUNTS}
