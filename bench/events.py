@@ -26,6 +26,7 @@ from bench.core import Context, children, cpu_seconds, percentile, pid_of, rss_m
 from cache.dispatcher import DISPATCHER_NAME
 from domain.clock import now_ms
 from domain.ids import id_time_ms, new_id
+from social import visibility
 
 STREAMS = 1000
 RATES = (100, 500)  # likes per second, one load after the other on the same open streams
@@ -129,7 +130,8 @@ class StreamClient:
 
 
 def _people(ctx: Context, n: int) -> list[dict]:
-    """Users made straight in the graph, each with a server-side session (no Argon2 per user)."""
+    """Users made straight in the graph, each with a server-side session (no Argon2 per user), and
+    with what registering leaves in Redis."""
     tag = secrets.token_hex(3)
     start = now_ms() - n  # one millisecond apart: ids made in one millisecond may collide
     rows = [{"id": new_id(start + i), "username": f"ev{tag}{i}", "at": start + i} for i in range(n)]
@@ -139,6 +141,8 @@ def _people(ctx: Context, n: int) -> list[dict]:
         rows=rows, hash=PASSWORD_HASH,
     )
     for r in rows:
+        ctx.svc.tweet_cache.put_new_user({"id": str(r["id"]), "username": r["username"], "display_name": r["username"]})
+        visibility.load_new_user(ctx.svc, r["id"])
         secret, session = ctx.svc.sessions.create(r["id"], r["username"], "bench")
         r["cookie"], r["csrf"] = f"sid={secret}", session.csrf_token
     return rows

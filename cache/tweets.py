@@ -210,6 +210,15 @@ class TweetCache:
         pipe.execute()
         return bodies
 
+    def put_new_user(self, user: dict) -> None:
+        """A user who just registered: their brief, and their flag sets, built whole (empty)."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.set(user_key(int(user["id"])), user_body(user), ex=OBJECT_TTL)
+        for kind in FLAGS:
+            pipe.sadd(flag_key(kind, int(user["id"])), SENTINEL)
+            pipe.expire(flag_key(kind, int(user["id"])), OBJECT_TTL)
+        pipe.execute()
+
     def push_author_tweet(self, author_id: int, member: str | int) -> None:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
         self._push_author(keys=[author_key(author_id)], args=[member, entry_score(member), AUTHOR_TWEETS])

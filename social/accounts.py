@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from typing import Protocol
 
+from cache.client import REDIS_DOWN
 from domain import credentials, rules
 from domain.clock import now_ms
 from domain.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from domain.ids import new_id
 from domain.sessions import Session
-from social import ports, security_log
+from social import ports, security_log, visibility
+
+log = logging.getLogger(__name__)
 
 
-class AccountPorts(Protocol):
-    """What accounts use: users, passwords, sessions, tokens, and the cached author bodies a profile change refreshes."""
+class AccountPorts(visibility.VisibilityPorts, Protocol):
+    """What accounts use: users, passwords, sessions, tokens, the cached author bodies a profile
+    change refreshes, and the read models a new user starts with."""
 
     users: ports.UserStore
     passwords: ports.PasswordHasher
@@ -40,7 +45,13 @@ def register(svc: AccountPorts, username: str, password: str, display_name: str 
         password_hash=svc.passwords.hash(password),
         now_ms=now_ms(),
     )
-    return svc.users.hydrate([user_id])[0]
+    user = svc.users.hydrate([user_id])[0]
+    try:  # what the new user's first acts and their notifications read, so none reads the graph
+        svc.tweet_cache.put_new_user(user)
+        visibility.load_new_user(svc, user_id)
+    except REDIS_DOWN as err:  # registered is registered: these are read from Neo4j when needed
+        log.warning("user %s registered; their read models wait for their first read: %s", user_id, err)
+    return user
 
 
 def login(svc: AccountPorts, username: str, password: str, ip: str, user_agent: str) -> tuple[str, Session, dict]:

@@ -35,6 +35,11 @@ def relations_of(svc: VisibilityPorts, user_ids: list[int]) -> dict[int, Relatio
     return found
 
 
+def load_new_user(svc: VisibilityPorts, user_id: int) -> None:
+    """A user who just registered blocks and mutes nobody, and nobody them: their set is built."""
+    svc.hidden_sets.load(user_id, "", NOBODY)
+
+
 def relations(svc: VisibilityPorts, user_id: int | None) -> Relations:
     return NOBODY if user_id is None else relations_of(svc, [user_id])[user_id]
 

@@ -9,12 +9,14 @@ from dataclasses import replace
 import orjson
 import pytest
 
+from cache.tweets import flag_key
 from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged
 from domain.ids import new_id
+from domain.tweet_state import FLAGS
 from domain.pages import PageRequest
 from graph.driver import Graph
-from social import accounts, hydrate, notifications, notify, tweets, visibility
+from social import accounts, notifications, notify, tweets
 from tests.conftest import unique_name
 
 
@@ -106,14 +108,11 @@ def test_groups_of_a_deleted_tweet_are_forgotten_in_redis_too(services):
     assert joined.count == 1  # a new group: the old one left with its tweet
 
 
-def test_a_like_of_a_new_tweet_notifies_its_warm_author_with_no_graph_read(services, monkeypatch):
-    """A post leaves its counts in Redis, and the author's flags on it come from their sets there:
-    the like's frame is built from Redis alone."""
+def test_a_like_of_a_new_tweet_notifies_its_author_with_no_graph_read(services, monkeypatch):
+    """A post leaves its counts in Redis, and registering leaves the user's brief, relations and
+    flags there: the like's frame is built from Redis alone."""
     author, fan = _user(services), _user(services)
     tweet_id = int(tweets.post_tweet(services, author, "fresh")["id"])
-    tweets.get_tweet(services, tweet_id, author)  # the author reads: their flag sets are built
-    hydrate.user_briefs(services, [fan])  # the fan's brief, and the author's relations, are cached
-    visibility.relations(services, author)
     reads, read = [], Graph.read
     monkeypatch.setattr(Graph, "read", lambda graph, name, /, **params: reads.append(name) or read(graph, name, **params))
     notify.on_likes(services, [_event(LikeChanged(fan, tweet_id, True))])
@@ -129,3 +128,12 @@ def test_a_posts_counts_never_replace_a_later_write_through(services):
     services.tweet_cache.put([posted], new=True)  # a post's write arriving after the first like's
     _, counts, _ = services.tweet_cache.read([int(posted["id"])], None)
     assert (counts["like"], counts["reply"], counts["boost"]) == ([1], [0], [0])
+
+
+def test_an_author_with_cold_flag_sets_is_read_from_the_graph(services):
+    author, fan = _user(services), _user(services)
+    tweet_id = int(tweets.post_tweet(services, author, "liked by its author")["id"])
+    tweets.like(services, author, tweet_id)
+    services.redis.delete(*(flag_key(kind, author) for kind in FLAGS))  # expired: the sets are cold
+    notify.on_likes(services, [_event(LikeChanged(fan, tweet_id, True))])
+    assert _frames(services, author)[-1]["tweet"]["liked"] is True

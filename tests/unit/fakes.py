@@ -284,6 +284,11 @@ class TweetCache:
     def users(self, user_ids):
         return [self.authors.get(u) for u in user_ids]
 
+    def put_new_user(self, user):
+        self.put_users([user])
+        for kind in FLAGS:
+            self.flags[kind][int(user["id"])] = set()
+
     def forget_tweet(self, tweet_id, author_id):
         self.bodies.pop(tweet_id, None)
 
