@@ -132,9 +132,10 @@ def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | _Authors | No
     ids = [read.ids[i] for i in keep]
     split = [bodies[i].split(b"|", 1) for i in keep]
     counts = _fill_counts(svc, ids, {k: [v[i] for i in keep] for k, v in read.counts.items()})
-    flags = _flags(svc, ids, [int(a) for a, _ in split], viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
+    author_ids = [int(a) for a, _ in split]
+    flags = _flags(svc, ids, author_ids, viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
     known = {int(b.split(b"|", 1)[0]): a for b, a in zip(read.bodies, read.authors) if b is not None}
-    authors = users_json(svc, [int(a) for a, _ in split], known)
+    authors = users_json(svc, author_ids, known)
     return {
         t: head + b',"author":' + authors[int(a)] + _TAIL % (
             counts["like"][n], _BOOL[flags["liked"][n]], counts["reply"][n], counts["boost"][n],
