@@ -26,9 +26,12 @@ from domain.entries import Entry, parse_member
 from domain.tweet_state import COUNTS, FLAGS
 from domain.visibility import Relations
 
-# The page's place (ARGV 1-3: before id, '' for the first page; its second; count) and the newest
+# The page's place (ARGV 1-3: before id, '' for the first page; its score; count) and the newest
 # entries of a sorted set of entries before it. Feed members are entries: a tweet id (a post) or
 # "boost id:tweet id:booster id" (domain/entries.py), ordered by their entry id (the first number).
+# A set holds them newest second first and, within a second, ascending (cache/feeds.py): each
+# second's run is taken backwards, and the last second a page reaches is read whole, since its
+# newest entries lie past the range's limit.
 _NEWEST = """
 local before, second, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
@@ -39,25 +42,42 @@ local function newer(a, b)
 end
 
 local function newest(key, count)
-  local out, older = {}, nil
-  if before == '' then
-    older = redis.call('ZRANGE', key, '+inf', '(0', 'BYSCORE', 'REV', 'LIMIT', 0, count)
-  else
-    for _, m in ipairs(redis.call('ZRANGE', key, second, second, 'BYSCORE')) do
-      if newer(before, id_of(m)) then out[#out + 1] = m end
+  local out, from = {}, '-inf'
+  if before ~= '' then
+    local same = redis.call('ZRANGE', key, second, second, 'BYSCORE')
+    for i = #same, 1, -1 do
+      if #out < count and newer(before, id_of(same[i])) then out[#out + 1] = same[i] end
     end
-    table.sort(out, function(a, b) return newer(id_of(a), id_of(b)) end)
-    older = redis.call('ZRANGE', key, '(' .. second, '(0', 'BYSCORE', 'REV', 'LIMIT', 0, count)
+    from = '(' .. second
   end
-  for _, m in ipairs(older) do out[#out + 1] = m end
-  while #out > count do table.remove(out) end
+  local rest = count - #out
+  if rest == 0 then return out end
+  local older = redis.call('ZRANGE', key, from, '(0', 'BYSCORE', 'LIMIT', 0, rest, 'WITHSCORES')
+  local n = #older
+  if n == 2 * rest then
+    local last = older[n]
+    while n > 0 and older[n] == last do n = n - 2 end
+    for _, m in ipairs(redis.call('ZRANGE', key, last, last, 'BYSCORE')) do
+      older[n + 1], older[n + 2] = m, last
+      n = n + 2
+    end
+  end
+  local i = 1
+  while i < n and #out < count do
+    local j = i
+    while j + 2 < n and older[j + 3] == older[i + 1] do j = j + 2 end
+    for p = j, i, -2 do
+      if #out < count then out[#out + 1] = older[p] end
+    end
+    i = j + 2
+  end
   return out
 end
 """
 
 # KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
 #       liked/boosted/bookmarked sets, the viewer's hidden set.
-# ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_tweets key's head and
+# ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_entries key's head and
 #       tail around the id, tweet prefix, user_brief prefix.
 _PAGE = _NEWEST + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
@@ -175,7 +195,7 @@ if tonumber(ARGV[6]) == 0 then return {'ok', newest(KEYS[1], want), full, celebs
 return {'ok', newest(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
 """
 
-# On a cluster, one celebrity's part (their slot). KEYS: author_tweets; ARGV: the page's place.
+# On a cluster, one celebrity's part (their slot). KEYS: author_entries; ARGV: the page's place.
 _AUTHOR_PART = _NEWEST + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 return {'ok', newest(KEYS[1], want)}

@@ -1,6 +1,6 @@
 """Owns the pre-serialised read model of tweets: `tweet:{id}`, `user_brief:{id}`, the counters
 `like_counts`, `reply_counts` and `boost_counts`, the viewer flags `liked:{u:ID}`, `boosted:{u:ID}`
-and `bookmarked:{u:ID}` (in their viewer's slot), and `author_tweets:{u:ID}` (recent entries of
+and `bookmarked:{u:ID}` (in their viewer's slot), and `author_entries:{u:ID}` (recent entries of
 authors merged at read time: their tweets and boosts, as feed members). Bodies and counters are
 global: on a cluster they are read per slot.
 
@@ -42,11 +42,11 @@ return redis.call('SREM', KEYS[1], ARGV[1])
 """
 
 # KEYS: [an author's recent entries]; ARGV: member, score, how many to keep. Only a list that was
-# built whole (it exists) is added to; the sentinel at rank 0 stays.
+# built whole (it exists) is added to; newest first (cache/feeds.py), the sentinel last stays.
 _PUSH_AUTHOR = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(tonumber(ARGV[3]) + 1))
+redis.call('ZREMRANGEBYRANK', KEYS[1], tonumber(ARGV[3]), -2)
 return 1
 """
 
@@ -77,7 +77,7 @@ def flag_key(kind: str, user_id: int) -> str:
 
 
 def author_key(user_id: int | str) -> str:
-    return f"author_tweets:{user_tag(user_id)}"
+    return f"author_entries:{user_tag(user_id)}"
 
 
 def tweet_body(tweet: dict) -> bytes:

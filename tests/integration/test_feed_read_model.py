@@ -10,6 +10,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from cache.feeds import FEED_SIZE, feed_key
+from cache.tweets import author_key
 from domain.entries import parse_member
 from domain.clock import now_ms
 from domain.ids import new_id
@@ -135,6 +136,29 @@ def test_pages_beyond_the_cached_800_continue_from_the_graph(svc_for):
     )
     assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
     assert len(truth(svc, reader)) == FEED_SIZE + 30
+
+
+@pytest.mark.parametrize("threshold", [1, 10_000])
+def test_tweets_of_one_second_page_newest_first_across_pages(svc_for, threshold):
+    """A feed (and a celebrity's list) keeps each second's entries in ascending order: pages that
+    cut through a second still list them newest first, each once."""
+    svc = svc_for[threshold]
+    runtime.install(svc)
+    reader, author, other = new_user(svc), new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    follows.follow(svc, other, author)  # at threshold 1, a celebrity: merged at read time
+    second = (now_ms() - 60_000) // 1000 * 1000
+    rows = [[author, new_id(second + i)] for i in range(0, 500, 20)]
+    svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
+        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'same second', created_at: datetime()})",
+        rows=rows,
+    )
+    svc.feeds.drop([reader])
+    svc.redis.delete(author_key(author))  # written past the cache: both lists are read anew
+    expected = sorted((r[1] for r in rows), reverse=True)
+    assert truth(svc, reader) == expected
+    assert cached_feed(svc, reader, limit=7) == expected
 
 
 USER = st.integers(0, 2)
