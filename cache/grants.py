@@ -8,7 +8,7 @@ grant after the change was made.
 """
 from __future__ import annotations
 
-import json
+import orjson
 
 import redis
 
@@ -32,7 +32,7 @@ def cached_grant(user_id: int, raw: str | None, version: str | None, epoch: str 
     to cache a fresh one."""
     stamp = f"{version or 0}.{epoch or 0}"
     if raw:
-        data = json.loads(raw)
+        data = orjson.loads(raw)
         if data["stamp"] == stamp:
             return (
                 Grant(
@@ -67,7 +67,7 @@ class GrantCache:
             "permissions": sorted(grant.permissions),
             "suspended": grant.suspended,
         }
-        self.r.set(grant_key(grant.user_id), json.dumps(data), ex=TTL_SECONDS)
+        self.r.set(grant_key(grant.user_id), orjson.dumps(data), ex=TTL_SECONDS)
 
     def invalidate(self, *user_ids: int) -> None:
         if user_ids:

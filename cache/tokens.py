@@ -6,7 +6,7 @@ therefore never put the revoked token back.
 """
 from __future__ import annotations
 
-import json
+import orjson
 import time
 
 import redis
@@ -27,7 +27,7 @@ def owner_of(raw: str | None) -> dict | None:
     """The owner a cache entry names; None when not cached or revoked (the graph then answers)."""
     if raw is None or raw == REVOKED:
         return None
-    return json.loads(raw)
+    return orjson.loads(raw)
 
 
 class TokenCache:
@@ -44,7 +44,7 @@ class TokenCache:
         if owner.get("expires_at"):
             ttl_ms = min(ttl_ms, owner["expires_at"] - int(time.time() * 1000))
         if ttl_ms > 0:
-            self.r.set(_key(token_hash), json.dumps(owner), px=ttl_ms, nx=True)
+            self.r.set(_key(token_hash), orjson.dumps(owner), px=ttl_ms, nx=True)
 
     def forget(self, *token_hashes: str) -> None:
         if token_hashes:

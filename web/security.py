@@ -6,6 +6,7 @@ import hmac
 from typing import Callable
 
 from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -142,7 +143,20 @@ def _transport_headers(response):
     return response
 
 
+class NoCookieSession(SessionInterface):
+    """Flask's signed-cookie session is not used: sessions live in Redis (cache/sessions.py) and
+    flask-login loads the caller from each request. So no request opens or signs that cookie, and
+    writing to `flask.session` fails loudly (a null session) instead of leaking state into a cookie."""
+
+    def open_session(self, app, request):
+        return None  # Flask then makes the null session
+
+    def save_session(self, app, session, response) -> None:
+        pass
+
+
 def init(app: Flask) -> None:
+    app.session_interface = NoCookieSession()
     manager = LoginManager(app)
     manager.session_protection = None
     manager.request_loader(_load)

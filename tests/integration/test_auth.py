@@ -2,6 +2,8 @@
 import secrets
 import time
 
+import pytest
+
 from domain import credentials, rules
 from tests.conftest import ApiUser, unique_ip, unique_name
 
@@ -52,6 +54,16 @@ def test_login_sets_a_hardened_cookie_and_new_session_each_time(app, make_user):
     assert "Secure" not in cookie
     assert r1.get_json()["session"]["id"] != r2.get_json()["session"]["id"]
     assert r1.get_json()["csrf_token"] and r1.get_json()["session"]["expires_at"].endswith("Z")
+
+
+def test_no_request_keeps_state_in_flasks_signed_cookie(app):
+    """Sessions live in Redis; Flask's cookie session is a null one, so a write to it fails
+    instead of leaking state into a cookie that every request would open and sign."""
+    from flask import session
+
+    with app.test_request_context("/api/v1/users/me"):
+        with pytest.raises(RuntimeError):
+            session["anything"] = 1
 
 
 def test_wrong_password_and_unknown_user_are_401(client, make_user):
