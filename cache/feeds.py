@@ -11,7 +11,7 @@ boost of it is already there (as Mastodon's reblog tracking does).
 A feed is a sorted set of entries scored by their second of creation, negated: newest first. Scores
 in whole seconds keep an 800-entry feed in a compact listpack, and a listpack finds an insert's place
 by walking from its head, so the newest entry (nearly every insert) is placed at once instead of
-after the whole feed (a fan-out insert costs a third of what it did with the oldest first). Within
+after the whole feed (a fan-out costs Redis about half what it did with the oldest first). Within
 one second the set orders members ascending; ids of one second have the same number of digits, so
 that is the id order, and readers take each second's entries backwards (cache/home_page.py). A
 sentinel member "0" at score 0 (so last) marks a feed as built even when it holds no tweet, so
