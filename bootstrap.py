@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import neo4j
 import redis
 
+from cache import id_nodes
 from cache.client import REDIS_DOWN, Client, redis_client
 from cache.feeds import Celebrities, Feeds
 from cache.grants import GrantCache
@@ -27,6 +28,7 @@ from cache.dispatcher import DISPATCHER_NAME, Dispatcher
 from cache.live_connections import LiveConnections
 from cache.revocations import Revocations
 from cache.user_streams import UserStreams
+from domain import ids
 from graph.driver import NEO4J_DOWN, Graph, open_driver
 from graph.feed import FeedSource
 from graph.media import MediaRepository
@@ -100,12 +102,13 @@ class Services:
 
     def connect(self) -> None:
         """Opens at start the connections that the first request would otherwise wait for (a Bolt
-        handshake and sign-in, two Redis connections). A database that is down is no reason not to
-        start: /readyz tells, and the first request connects."""
+        handshake and sign-in, two Redis connections), and leases the process's id node. A database
+        that is down is no reason not to start: /readyz tells, and the first request connects (the
+        process then keeps a random node)."""
         try:
             self.driver.verify_connectivity()
-            self.redis.ping()
             self.raw_redis.ping()
+            ids.use_node(id_nodes.lease(self.redis))
         except DEPENDENCY_DOWN as err:
             log.warning("not connected at start: %s", err)
 
@@ -155,7 +158,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=Feeds(r, settings.feed_active_days * 86400),
-        home_pages=HomePages(raw, settings.feed_active_days * 86400, tweet_cache),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400),
         profiles=Profiles(raw),
         celebrities=Celebrities(r),
         tweet_cache=tweet_cache,

@@ -3,6 +3,8 @@ import dataclasses
 import os
 
 from bootstrap import bootstrap
+from cache import id_nodes
+from domain.ids import new_id
 from settings import Settings
 
 
@@ -11,6 +13,18 @@ def test_connect_opens_a_bolt_connection_before_the_first_request():
     try:
         svc.connect()
         assert svc.driver._pool.connections, "no Bolt connection was opened"
+    finally:
+        svc.close()
+
+
+def test_connect_leases_the_process_a_node_no_running_process_holds():
+    svc = bootstrap(Settings.from_env(os.environ))
+    try:
+        svc.connect()
+        mine = new_id() % 256
+        svc.connect()  # as the next process to start would
+        assert new_id() % 256 == (mine + 1) % 256
+        assert int(svc.redis.get(id_nodes.KEY)) % 256 == (mine + 1) % 256
     finally:
         svc.close()
 

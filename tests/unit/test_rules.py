@@ -2,6 +2,7 @@ import pytest
 
 from domain import rules
 from domain.errors import Unprocessable
+from domain import ids
 from domain.ids import id_time_ms, new_id
 from domain.pages import decode_cursor, encode_cursor
 from domain.errors import BadRequest
@@ -79,6 +80,21 @@ def test_cursor_round_trip_and_garbage_refused():
 
 def test_ids_made_in_one_millisecond_by_one_process_never_repeat():
     at = 1_800_000_000_000
-    made = [new_id(at) for _ in range(20_000)]  # 22 random bits alone repeat about 47 times here
+    made = [new_id(at) for _ in range(40_000)]  # 14 random bits alone repeat about 25,000 times here
     assert len(set(made)) == len(made)
-    assert all(id_time_ms(i) in (at, at + 1) for i in made)
+    assert all(at <= id_time_ms(i) <= at + 4 for i in made)
+
+
+def test_ids_of_two_nodes_in_one_millisecond_never_meet():
+    at = 1_800_000_100_000
+    try:
+        ids.use_node(7)
+        first = {new_id(at) for _ in range(3_000)}
+        ids.use_node(7 + 256)  # a lease past 255 wraps: node 7 again
+        assert {i % 256 for i in first | {new_id(at)}} == {7}
+        ids.use_node(8)
+        second = {new_id(at) for _ in range(3_000)}
+    finally:
+        ids.use_node(0)
+    assert {i % 256 for i in second} == {8}
+    assert not first & second
