@@ -1,17 +1,20 @@
 """A home-feed page in one round trip: one script reads the feed's entries (posts and boosts), the
-followed celebrities' recent entries, the viewer's network top, every tweet's body, like, reply and
-boost counts, the viewer's liked, boosted and bookmarked flags, the authors' and boosters' briefs,
-and the viewer's hidden set (blocks and mutes). It decides nothing: what is hidden is left out by
-the visibility rule (social/visibility.py) in social/hydrate.py, from the set read here.
+followed celebrities' recent entries, the viewer's network top, the boosters' briefs and the
+viewer's hidden set (blocks and mutes), and renders every tweet as the viewer sees it: its body,
+its author's brief, its like, reply and boost counts, the viewer's liked, boosted and bookmarked
+flags. The rendering is the one social/hydrate.py makes (`_tweet_bodies`); a test holds the two equal
+byte for byte (tests/integration/test_home_page_script.py), so the worker splices what the script
+made instead of parsing and joining some 300 parts. The script decides nothing: what is hidden is
+left out by the visibility rule (social/visibility.py) in social/hydrate.py, from the set read here.
 
 It owns no key: each name comes from its owner (cache.feeds, cache.tweets, cache.popular, cache.hidden), and what
-the script finds missing (a cold feed, a cold celebrity list, a body, a count) is reported, not
-guessed, so the use case falls back to Neo4j and writes back, as the owners' own reads do.
-Ids travel as decimal strings: Lua numbers are doubles, and ids are 63-bit.
+the script finds missing (a cold feed, a cold celebrity list; a tweet with a part missing is not
+rendered) is reported, not guessed, so the use case falls back to Neo4j and writes back, as the
+owners' own reads do. Ids travel as decimal strings: Lua numbers are doubles, and ids are 63-bit.
 
 On a Redis Cluster those keys lie in many slots: the viewer's own (feed, celebrities, network top,
-hidden set: one script), each followed celebrity's (one script each, pipelined), then the tweets'
-bodies and counts with the viewer's flags (cache.tweets' read), and the authors' briefs after.
+hidden set: one script), each followed celebrity's (one script each, pipelined); the tweets are
+then hydrated by social/hydrate.py from cache.tweets' read.
 """
 from __future__ import annotations
 
@@ -79,6 +82,8 @@ end
 #       liked/boosted/bookmarked sets, the viewer's hidden set.
 # ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_entries key's head and
 #       tail around the id, tweet prefix, user_brief prefix.
+# A tweet is rendered only if every part is there: its body, its author's brief, its three counts
+# (stored as 'version:count', cache/tweets.py) and all three of the viewer's flag sets.
 _PAGE = _NEWEST + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -145,39 +150,46 @@ end
 for _, m in ipairs(top_ids) do
   if not seen[m] then seen[m] = true; wanted[#wanted + 1] = m end
 end
-local known, counts, flags = {}, {}, {}
-local bodies, authors = {}, {}
+local rendered = {}
 if #wanted > 0 then
   local body_keys = {}
   for i, m in ipairs(wanted) do body_keys[i] = ARGV[9] .. m end
-  bodies = redis.call('MGET', unpack(body_keys))
+  local bodies = redis.call('MGET', unpack(body_keys))
+  local counts, flags, known = {}, {}, true
   for c = 1, 3 do counts[c] = redis.call('HMGET', KEYS[3 + c], unpack(wanted)) end
   for f = 1, 3 do
-    known[f] = redis.call('EXISTS', KEYS[6 + f])
-    flags[f] = known[f] == 1 and redis.call('SMISMEMBER', KEYS[6 + f], unpack(wanted)) or {}
+    known = known and redis.call('EXISTS', KEYS[6 + f]) == 1
+    flags[f] = known and redis.call('SMISMEMBER', KEYS[6 + f], unpack(wanted)) or {}
   end
-  local author_of, user_keys, user_ids, slot = {}, {}, {}, {}
-  for i, body in ipairs(bodies) do
+  local user_keys, slot = {}, {}
+  for _, body in ipairs(bodies) do
     local a = body and string.match(body, '^(%d+)|')
-    author_of[i] = a
     if a and not slot[a] then
-      user_ids[#user_ids + 1] = a
       user_keys[#user_keys + 1] = ARGV[10] .. a
       slot[a] = #user_keys
     end
   end
   local briefs = #user_keys > 0 and redis.call('MGET', unpack(user_keys)) or {}
+  local function count(stored) return stored and string.match(stored, ':(%d+)$') end
+  local function flag(f, i) return flags[f][i] == 1 and 'true' or 'false' end
   for i = 1, #wanted do
-    if bodies[i] == nil then bodies[i] = false end
-    authors[i] = author_of[i] and briefs[slot[author_of[i]]] or false
+    local body = bodies[i]
+    local brief = body and briefs[slot[string.match(body, '^(%d+)|')]]
+    local likes, replies, boosts = count(counts[1][i]), count(counts[2][i]), count(counts[3][i])
+    if known and brief and likes and replies and boosts then
+      -- one chain of '..': one concatenation (a table.concat of the parts costs Redis a sixth more)
+      rendered[i] = body .. ',"author":' .. brief .. ',"like_count":' .. likes .. ',"liked":' .. flag(1, i)
+        .. ',"reply_count":' .. replies .. ',"boost_count":' .. boosts .. ',"boosted":' .. flag(2, i)
+        .. ',"bookmarked":' .. flag(3, i)
+    else
+      rendered[i] = false
+    end
   end
-else
-  for f = 1, 3 do known[f] = redis.call('EXISTS', KEYS[6 + f]); counts[f] = {}; flags[f] = {} end
 end
 local boosters = {}
 for i, b in ipairs(booster_ids) do boosters[i] = redis.call('GET', ARGV[10] .. b) end
-return {'ok', ids, full, top and 1 or 0, top_ids, wanted, bodies, counts, known, flags, authors,
-        booster_ids, boosters, redis.call('SMEMBERS', KEYS[10])}
+return {'ok', ids, full, top and 1 or 0, top_ids, wanted, rendered, booster_ids, boosters,
+        redis.call('SMEMBERS', KEYS[10])}
 """
 
 # On a cluster, the viewer's part (one slot). KEYS: feed, celebs, network top, hidden set; ARGV as
@@ -203,14 +215,13 @@ return {'ok', newest(KEYS[1], want)}
 
 
 @dataclass
-class Hydration:
-    """What Redis holds for each id of `ids`, in order: None where it holds nothing."""
+class Rendered:
+    """What the page's script made of each id of `ids`, in order: the tweet as the viewer sees it
+    (the author's id, '|', then its JSON without the closing brace), or None where Redis lacked a
+    part of it (the use case completes those)."""
 
-    ids: list[int]
-    bodies: list[bytes | None]
-    counts: dict[str, list[int | None]]  # by kind (domain/tweet_state.COUNTS)
-    flags: dict[str, list[bool] | None]  # by kind (FLAGS); None: the viewer's set is cold; {}: no viewer
-    authors: list[bytes | None]
+    ids: list[int] = field(default_factory=list)
+    tweets: list[bytes | None] = field(default_factory=list)
     users: dict[int, bytes | None] = field(default_factory=dict)  # boosters' briefs read with the page
     relations: Relations | None = None  # the viewer's hidden set as read with the page (None: cold)
 
@@ -220,7 +231,7 @@ class HomePage:
     entries: list[Entry]  # the newest `count` entries before the cursor, celebrities merged
     full: bool  # the feed was trimmed: older tweets exist that only Neo4j still lists
     top: list[int] | None = None  # the network top (None when its cache is cold)
-    found: Hydration | None = None
+    found: Rendered | None = None
 
 
 @dataclass
@@ -239,11 +250,10 @@ def _entry_id(member: bytes) -> int:
 
 
 class HomePages:
-    def __init__(self, raw: redis.Redis, ttl_seconds: int, tweet_cache: tweets.TweetCache):
+    def __init__(self, raw: redis.Redis, ttl_seconds: int):
         """raw must not decode responses: bodies are spliced as bytes."""
         self.r = raw
         self.ttl = ttl_seconds
-        self.tweet_cache = tweet_cache
         self.cluster = is_cluster(raw)
         self._page = raw.register_script(_PAGE)
         self._viewer_part = raw.register_script(_VIEWER_PART)
@@ -273,17 +283,9 @@ class HomePages:
             return Cold(_ids(out[1]))
         page = HomePage([parse_member(m) for m in out[1]], bool(out[2]))
         if k:
-            _, _, _, has_top, top, wanted, bodies, counts, known, flags, authors, booster_ids, boosters, hid = out
+            _, _, _, has_top, top, wanted, rendered, booster_ids, boosters, hid = out
             page.top = _ids(top) if has_top else None
-            page.found = Hydration(
-                ids=_ids(wanted),
-                bodies=list(bodies),
-                counts={kind: [tweets.stored_count(c) for c in raw] for kind, raw in zip(COUNTS, counts)},
-                flags={kind: [bool(x) for x in raw] if alive else None for kind, raw, alive in zip(FLAGS, flags, known)},
-                authors=list(authors),
-                users=dict(zip(_ids(booster_ids), boosters)),
-                relations=_relations(hid),
-            )
+            page.found = Rendered(_ids(wanted), rendered, dict(zip(_ids(booster_ids), boosters)), _relations(hid))
         return page
 
     def _read_apart(self, user_id: int, place: list, k: int) -> HomePage | Cold:
@@ -305,9 +307,7 @@ class HomePages:
         if k:
             top, hid = out[4], out[5]
             page.top = orjson.loads(top)[:k] if top else None
-            wanted = list(dict.fromkeys([e[1] for e in page.entries] + (page.top or [])))
-            bodies, counts, flags = self.tweet_cache.read(wanted, user_id)
-            page.found = Hydration(wanted, bodies, counts, flags, [None] * len(wanted), relations=_relations(hid))
+            page.found = Rendered(relations=_relations(hid))
         return page
 
 

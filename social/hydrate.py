@@ -8,7 +8,7 @@ from typing import Protocol
 
 import orjson
 
-from cache.home_page import Hydration
+from cache.home_page import Rendered
 from domain.entries import Entry
 from domain.tweet_state import COUNTS, FLAGS
 from social import ports, visibility
@@ -102,40 +102,21 @@ def user_briefs(svc: HydratePorts, user_ids: list[int]) -> dict[int, dict]:
 
 def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | _Authors | None,
                   hidden: frozenset[int]) -> dict[int, bytes]:
-    """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden.
-    The cache holds one viewer's flags at a time, so for AUTHORS it is read as for nobody."""
+    """JSON bytes, without the closing brace, of each tweet of ids that exists and is not hidden,
+    from what Redis holds of it and, for what it lacks, from Neo4j (written back). The cache holds
+    one viewer's flags at a time, so for AUTHORS it is read as for nobody."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
     bodies, counts, flags = svc.tweet_cache.read(ids, None if viewer_id is AUTHORS else viewer_id)
-    return _assemble(svc, Hydration(ids, bodies, counts, flags, [None] * len(ids)), viewer_id, hidden)
-
-
-def _with(svc: HydratePorts, read: Hydration, ids: list[int], viewer_id: int | None) -> Hydration:
-    """read, completed by one read of the cache for the ids it lacks (a page continued from Neo4j)."""
-    rest = [t for t in dict.fromkeys(ids) if t not in set(read.ids)]
-    if not rest:
-        return read
-    bodies, counts, flags = svc.tweet_cache.read(rest, viewer_id)
-    return Hydration(
-        read.ids + rest, read.bodies + bodies, {k: read.counts[k] + counts[k] for k in COUNTS},
-        {k: None if read.flags.get(k) is None or flags.get(k) is None else read.flags[k] + flags[k] for k in flags},
-        read.authors + [None] * len(rest), read.users, read.relations)
-
-
-def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | _Authors | None,
-              hidden: frozenset[int]) -> dict[int, bytes]:
-    """JSON bytes, without the closing brace, of each tweet of read.ids that exists and is not
-    hidden, from what Redis held of it (read) and, for what it lacked, from Neo4j (written back)."""
-    bodies = _fill_bodies(svc, read.ids, read.bodies)
+    bodies = _fill_bodies(svc, ids, bodies)
     keep = [i for i, b in enumerate(bodies) if b is not None and int(b.split(b"|", 1)[0]) not in hidden]
-    ids = [read.ids[i] for i in keep]
+    ids = [ids[i] for i in keep]
     split = [bodies[i].split(b"|", 1) for i in keep]
-    counts = _fill_counts(svc, ids, {k: [v[i] for i in keep] for k, v in read.counts.items()})
+    counts = _fill_counts(svc, ids, {k: [v[i] for i in keep] for k, v in counts.items()})
     author_ids = [int(a) for a, _ in split]
-    flags = _flags(svc, ids, author_ids, viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in read.flags.items()})
-    known = {int(b.split(b"|", 1)[0]): a for b, a in zip(read.bodies, read.authors) if b is not None}
-    authors = users_json(svc, author_ids, known)
+    flags = _flags(svc, ids, author_ids, viewer_id, {k: None if v is None else [v[i] for i in keep] for k, v in flags.items()})
+    authors = users_json(svc, author_ids)
     return {
         t: head + b',"author":' + authors[int(a)] + _TAIL % (
             counts["like"][n], _BOOL[flags["liked"][n]], counts["reply"][n], counts["boost"][n],
@@ -143,6 +124,17 @@ def _assemble(svc: HydratePorts, read: Hydration, viewer_id: int | _Authors | No
         for n, (t, (a, head)) in enumerate(zip(ids, split))
         if authors.get(int(a)) is not None
     }
+
+
+def _rendered(read: Rendered, hidden: frozenset[int]) -> tuple[dict[int, bytes], set[int]]:
+    """The tweets the page's script rendered whose authors are not hidden, and the ids it rendered."""
+    shown = {}
+    for tweet_id, tweet in zip(read.ids, read.tweets):
+        if tweet is not None:
+            author, body = tweet.split(b"|", 1)
+            if int(author) not in hidden:
+                shown[tweet_id] = body
+    return shown, {t for t, tweet in zip(read.ids, read.tweets) if tweet is not None}
 
 
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
@@ -165,18 +157,15 @@ def tweets_json(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> lis
 
 
 def entries_json(svc: HydratePorts, entries: list[Entry], extra_ids: list[int], viewer_id: int | None,
-                 read: Hydration | None = None) -> tuple[list[bytes], list[bytes]]:
+                 read: Rendered | None = None) -> tuple[list[bytes], list[bytes]]:
     """Feed entries (entry id, tweet id, booster id or None) as tweets, a boost with `boosted_by`,
-    each tweet once (its newest entry); and the tweets of extra_ids, hydrated in the same pass,
-    from what the page's script read (read) when given. Entries by hidden authors or boosters are
-    left out."""
+    each tweet once (its newest entry); and the tweets of extra_ids, hydrated in the same pass. The
+    tweets the page's script rendered (read) are taken as they are; the rest are hydrated here.
+    Entries by hidden authors or boosters are left out."""
     hidden = visibility.hidden(svc, viewer_id, read.relations if read is not None else None)
     entries = [e for e in entries if e[2] not in hidden]
-    ids = [e[1] for e in entries] + extra_ids
-    if read is None:
-        bodies = _tweet_bodies(svc, ids, viewer_id, hidden)
-    else:
-        bodies = _assemble(svc, _with(svc, read, ids, viewer_id), viewer_id, hidden)
+    bodies, done = _rendered(read, hidden) if read is not None else ({}, set())
+    bodies.update(_tweet_bodies(svc, [t for t in [e[1] for e in entries] + extra_ids if t not in done], viewer_id, hidden))
     boosters = users_json(svc, [e[2] for e in entries if e[2] is not None], read.users if read is not None else None)
     shown, seen = [], set()
     for _, tweet_id, booster_id in entries:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from cache.home_page import Cold, HomePage, Hydration
+from cache.home_page import Cold, HomePage, Rendered
 from domain.entries import parse_member
 from domain.events import Envelope
 from domain.tweet_state import COUNTS, FLAGS
@@ -393,11 +393,8 @@ class HomePages:
         if k:
             top = self.popular.network.get(user_id)
             page.top = top[:k] if top is not None else None
-            wanted = list(dict.fromkeys([e[1] for e in entries] + (page.top or [])))
-            bodies, counts, flags = self.tweet_cache.read(wanted, user_id)
-            authors = [self.tweet_cache.authors.get(int(b.split(b"|")[0])) if b else None for b in bodies]
             boosters = {e[2]: self.tweet_cache.authors.get(e[2]) for e in entries if e[2] is not None}
-            page.found = Hydration(wanted, bodies, counts, flags, authors, boosters)
+            page.found = Rendered(users=boosters)  # renders nothing: social/hydrate.py hydrates each tweet
         return page
 
 
