@@ -148,8 +148,16 @@ class Profiles:
         following = [int(m) if alive else -1 for alive, m in zip(flags[0::2], flags[1::2])] or [-1, -1]
         return [user_id, body, counts, *following]
 
-    def remember_id(self, username_key: str, user_id: int) -> None:
-        self.r.hset(USER_IDS, username_key, user_id)
+    def ids_of(self, username_keys: list[str]) -> dict[str, int]:
+        """The ids Redis knows of these username keys. A name never changes hands (no user is
+        renamed or deleted), so a known one is never stale."""
+        if not username_keys:
+            return {}
+        return {k: int(i) for k, i in zip(username_keys, self.r.hmget(USER_IDS, username_keys)) if i is not None}
+
+    def remember_ids(self, ids: dict[str, int]) -> None:
+        if ids:
+            self.r.hset(USER_IDS, mapping=ids)
 
     def put(self, row: dict) -> bytes:
         """A profile read from Neo4j (users/profiles): its body, and its counts if not older."""

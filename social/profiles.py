@@ -52,7 +52,7 @@ def profile(svc: ProfilePorts, viewer_id: int | None, username: str | None = Non
         user_id = svc.users.id_by_username(key) if key else None
         if user_id is None:
             raise _not_found(username or "")
-        svc.profiles.remember_id(key, user_id)
+        svc.profiles.remember_ids({key: user_id})
         read = svc.profiles.read(viewer_id, user_id=user_id)
     body, counts = read.body, read.counts
     if body is None or counts is None:

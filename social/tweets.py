@@ -21,6 +21,7 @@ class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
     request writes through, the visibility rule, and the event publisher."""
 
     feeds: ports.FeedStore
+    profiles: ports.ProfileCache
     bus: ports.EventPublisher
     media: ports.MediaStore
     blobs: ports.BlobStore
@@ -28,6 +29,24 @@ class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
 
 def _not_found() -> NotFound:
     return NotFound("tweet_not_found", "No such tweet.")
+
+
+def _reply_target(svc: TweetPorts, tweet_id: int) -> int | None:
+    """The answered tweet's author, from its cached body, else from the graph (None: no such tweet).
+    A tweet deleted since its body was read is caught by the write, which answers no row for it."""
+    return svc.tweet_cache.author_of(tweet_id) or svc.tweets.reply_target(tweet_id)
+
+
+def _users_named(svc: TweetPorts, username_keys: list[str]) -> dict[str, int]:
+    """The mentioned users that exist, as {key: id}: from the names Redis knows, then the graph
+    (remembered for the next post)."""
+    found = svc.profiles.ids_of(username_keys)
+    rest = [k for k in username_keys if k not in found]
+    if rest:
+        fresh = svc.users.ids_by_username(rest)
+        svc.profiles.remember_ids(fresh)
+        found |= fresh
+    return {k: found[k] for k in username_keys if k in found}
 
 
 def _write_reply_count(svc: TweetPorts, parent: dict | None) -> None:
@@ -43,11 +62,11 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
     media_ids = media.check_attachable(svc, author_id, list(media_ids))
     reply_to_author_id = None
     if in_reply_to_id is not None:
-        reply_to_author_id = svc.tweets.reply_target(in_reply_to_id)
+        reply_to_author_id = _reply_target(svc, in_reply_to_id)
         if reply_to_author_id is None:
             raise _not_found()
         visibility.check_may_interact(svc, author_id, reply_to_author_id)
-    mentioned = svc.users.ids_by_username(entities.mentions(text))
+    mentioned = _users_named(svc, entities.mentions(text))
     tweet_id = new_id()
     event = envelop(TweetPosted(tweet_id, author_id, in_reply_to_id, reply_to_author_id, tuple(mentioned.values())))
     tweet = svc.tweets.create(tweet_id, author_id, text, now_ms(), event, media_ids, in_reply_to_id=in_reply_to_id,

@@ -112,6 +112,16 @@ def test_replies_to_unknown_deleted_or_malformed_tweets_are_refused(person):
     assert ok(alice.get(f"/api/v1/users/{alice.username}"))["user"]["tweets_count"] == 0
 
 
+
+def test_a_reply_to_a_tweet_gone_from_the_graph_but_still_cached_is_refused_by_its_write(person, services):
+    alice = person()
+    gone = post(alice, "gone behind the cache's back")
+    services.graph.driver.execute_query("MATCH (t:Tweet {id: $id}) DETACH DELETE t", id=int(gone["id"]))
+    assert services.tweet_cache.author_of(int(gone["id"])) == int(alice.id)  # the body is still cached
+    r = alice.post("/api/v1/tweets", json={"text": "hello?", "in_reply_to_id": gone["id"]})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "tweet_not_found"
+
+
 # --- 2. boosts ------------------------------------------------------------------------------
 
 def test_boost_is_idempotent_counts_and_flags(person):

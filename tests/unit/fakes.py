@@ -351,11 +351,19 @@ class PopularLists:
 
 
 class ProfileCache:
-    """The follow sets a follow writes through (the rest of the read model runs against Redis)."""
+    """The follow sets a follow writes through and the names known (the rest of the read model runs
+    against Redis)."""
 
     def __init__(self):
         self.following: dict[int, set[int]] = {}
         self.forgotten: list[int] = []
+        self.user_ids: dict[str, int] = {}
+
+    def ids_of(self, username_keys):
+        return {k: self.user_ids[k] for k in username_keys if k in self.user_ids}
+
+    def remember_ids(self, ids):
+        self.user_ids.update(ids)
 
     def set_following(self, follower_id, followee_id, following):
         if follower_id in self.following:

@@ -45,6 +45,32 @@ def test_posting_caches_the_body_and_adds_the_tweet_to_the_authors_warm_feed(svc
     assert tweet_id in svc.tweet_cache.bodies
 
 
+def asked(store, method: str) -> list:
+    """The calls the use case makes of a fake port's method from now on."""
+    calls, real = [], getattr(store, method)
+    setattr(store, method, lambda *args: calls.append(args) or real(*args))
+    return calls
+
+
+def test_mentions_are_resolved_by_the_graph_once_then_from_the_names_remembered(svc):
+    graph_asked = asked(svc.users, "ids_by_username")
+    first = tweets.post_tweet(svc, ADA, "@alan and @nobody")
+    second = tweets.post_tweet(svc, GRACE, "hi @ALAN, @grace")
+    assert first["entities"]["mentions"] == ["alan"] and second["entities"]["mentions"] == ["alan", "grace"]
+    assert graph_asked == [(["alan", "nobody"],), (["grace"],)]  # alan is known by then
+    assert svc.profiles.user_ids == {"alan": ALAN, "grace": GRACE}
+
+
+def test_a_reply_to_a_cached_tweet_asks_the_graph_nothing_before_its_write(svc):
+    graph_asked = asked(svc.tweets, "reply_target")
+    parent = post(svc, ALAN)
+    reply = tweets.post_tweet(svc, ADA, "answer", in_reply_to_id=parent)
+    del svc.tweet_cache.bodies[parent]
+    tweets.post_tweet(svc, GRACE, "me too", in_reply_to_id=parent)
+    assert graph_asked == [(parent,)]  # only once its body was gone from the cache
+    assert svc.graph.tweets[int(reply["id"])]["in_reply_to_id"] == parent
+
+
 def test_a_tweet_over_140_code_points_is_refused_and_nothing_is_written_or_published(svc):
     with pytest.raises(Unprocessable) as refused:
         tweets.post_tweet(svc, ADA, "x" * 141)
