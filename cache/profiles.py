@@ -1,4 +1,5 @@
-"""Owns the profile read model: `user_ids` (username key → id), `profile:{u:ID}` (the public fields,
+"""Owns the profile read model: `user_ids` (username key → id, remembered by profile reads and by
+the mentions of posts), `profile:{u:ID}` (the public fields,
 pre-serialised), `profile_counts:{u:ID}` ("version:followers:following:tweets") and
 `following:{u:ID}` (whom a user follows, sentinel-marked: a set that exists is complete); each
 user's three in one slot. All but `user_ids` expire
