@@ -18,7 +18,7 @@ from redis.commands.core import Script
 
 from cache import grants, tokens
 from cache.client import is_cluster, key_parts
-from cache.sessions import SessionStore, key_of as session_key
+from cache.sessions import SessionStore, key_of as session_key, session_id
 from domain.roles import Grant
 from domain.sessions import Session
 
@@ -123,7 +123,10 @@ class Principals:
         return grants.cached_grant(int(out[1]), *out[2:5]) if len(out) == 5 else None
 
     def by_session(self, secret: str, rider: Rider | None = None) -> SessionCaller:
-        out, ridden = self._call(session_key(secret), "session", rider)
+        return self.by_session_id(session_id(secret), rider)
+
+    def by_session_id(self, sid: str, rider: Rider | None = None) -> SessionCaller:
+        out, ridden = self._call(session_key(sid), "session", rider)
         return SessionCaller(self._grant(out), ridden, self.sessions.authenticated(out[0] if out else None))
 
     def by_token(self, token_hash: str, rider: Rider | None = None) -> TokenCaller:

@@ -53,8 +53,7 @@ def _key(sid: str) -> str:
     return f"session:{sid}"
 
 
-def key_of(secret: str) -> str:
-    return _key(session_id(secret))
+key_of = _key
 
 
 def _index(user_id: int) -> str:

@@ -44,11 +44,19 @@ class Principal(UserMixin):
             return credentials.session_credential(self.session.id)
         return credentials.token_credential(self.token_id)
 
-    def still_valid(self, svc) -> bool:
-        """Whether the session or token is still live (a long-lived connection asks again and again)."""
+    def read_again(self, svc, rider=None):
+        """The session or token and its user's cached grant, read afresh in one round trip
+        (cache/principals.py), with the rider's read in it."""
         if self.session is not None:
-            return svc.sessions.by_id(self.session.id) is not None
-        return accounts.token_owner_by_hash(svc, self.token_hash) is not None
+            return svc.principals.by_session_id(self.session.id, rider)
+        return svc.principals.by_token(self.token_hash, rider)
+
+    def still_valid(self, svc, read) -> bool:
+        """Whether the session or token is still live, from what read_again read (a long-lived
+        connection asks again and again)."""
+        if self.session is not None:
+            return read.session is not None
+        return accounts.token_owner_by_hash(svc, self.token_hash, read.owner) is not None
 
 
 def viewer_id() -> int | None:

@@ -3,14 +3,19 @@ included, and no Neo4j query once warm. Counted at the real clients' connections
 script call is one round trip, whatever it runs inside Redis."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
 import redis.connection
 
+from cache import live_connections
 from graph.driver import Graph
+from social import accounts
 from tests.conftest import single_server, unique_name
+from web import live
 from web.app import create_app
+from web.security import Principal
 
 pytestmark = single_server("it counts the round trips of the one-script pages; on a cluster the page is "
                            "split by slot (docs/scale-out.md)")
@@ -148,3 +153,28 @@ def test_a_profile_read_in_the_callers_round_trip_shows_that_callers_flags(unlim
         assert viewer.get("/api/v1/users/me").get_json()["user"]["username"] == viewer.username
     r = viewer.get(f"/api/v1/users/{unique_name()}")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "user_not_found"
+
+
+@pytest.mark.parametrize("by", ["session", "token"])
+def test_an_open_streams_periodic_check_is_one_round_trip_that_renews_its_lease(services, make_user, monkeypatch, by):
+    user = make_user()
+    if by == "session":
+        principal = Principal(int(user.id), user.username, session=services.sessions.by_id(user.session_id))
+    else:
+        token = accounts.create_token(services, int(user.id), "cli")["token"]
+        accounts.token_owner(services, token)  # its owner cached, as any request of it leaves it
+        principal = Principal(int(user.id), user.username, token_id="t", token_hash=accounts.token_hash_of(token))
+    connection = live.open_live(services, principal, None)
+    try:
+        assert connection.still_allowed()  # warm: the grant cached
+        leases = live_connections._key(int(user.id))
+        before = services.redis.zscore(leases, connection.connection_id)
+        time.sleep(0.01)
+        counter = Counter(monkeypatch)
+        assert connection.still_allowed()
+        assert (counter.redis, counter.neo4j) == (1, 0)
+        assert services.redis.zscore(leases, connection.connection_id) > before
+        accounts.end_all_access(services, int(user.id), "test")
+        assert not connection.still_allowed()
+    finally:
+        live.close_live(connection)
