@@ -34,7 +34,7 @@ def new_id(now_ms: int | None = None) -> int:
         value = ((ms - EPOCH_MS) << RANDOM_BITS) | secrets.randbits(RANDOM_BITS - NODE_BITS) << NODE_BITS | _node[0]
         if value <= _last[0] and (_last[0] >> RANDOM_BITS) - (value >> RANDOM_BITS) < RUN_OVER_MS:
             value = ((_last[0] >> NODE_BITS) + 1) << NODE_BITS | _node[0]
-        _last[0] = max(_last[0], value)
+        _last[0] = value  # an id far behind the last (a clock set back, a time given) starts anew
     return value
 
 

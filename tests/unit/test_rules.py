@@ -85,6 +85,13 @@ def test_ids_made_in_one_millisecond_by_one_process_never_repeat():
     assert all(at <= id_time_ms(i) <= at + 4 for i in made)
 
 
+def test_ids_never_repeat_after_one_far_from_now():
+    new_id(1_900_000_000_000)  # a time given, or a clock set back: the ids after it start anew
+    at = 1_800_000_200_000
+    made = [new_id(at) for _ in range(5_000)]
+    assert len(set(made)) == len(made)
+
+
 def test_ids_of_two_nodes_in_one_millisecond_never_meet():
     at = 1_800_000_100_000
     try:
