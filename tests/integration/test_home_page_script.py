@@ -5,7 +5,10 @@ from __future__ import annotations
 from cache.tweets import count_key, flag_key
 from domain.pages import PageRequest
 from social import accounts, feed, follows, hydrate, relations, tweets
-from tests.conftest import unique_name
+from tests.conftest import single_server, unique_name
+
+pytestmark = single_server("the page's script renders tweets on one server; on a cluster the page is split "
+                           "by slot and social/hydrate.py renders every tweet (docs/scale-out.md)")
 
 
 def new_user(svc, display_name: str | None = None) -> int:
