@@ -161,9 +161,10 @@ if #wanted > 0 then
     known = known and redis.call('EXISTS', KEYS[6 + f]) == 1
     flags[f] = known and redis.call('SMISMEMBER', KEYS[6 + f], unpack(wanted)) or {}
   end
-  local user_keys, slot = {}, {}
-  for _, body in ipairs(bodies) do
+  local author_of, user_keys, slot = {}, {}, {}
+  for i, body in ipairs(bodies) do
     local a = body and string.match(body, '^(%d+)|')
+    author_of[i] = a
     if a and not slot[a] then
       user_keys[#user_keys + 1] = ARGV[10] .. a
       slot[a] = #user_keys
@@ -174,7 +175,7 @@ if #wanted > 0 then
   local function flag(f, i) return flags[f][i] == 1 and 'true' or 'false' end
   for i = 1, #wanted do
     local body = bodies[i]
-    local brief = body and briefs[slot[string.match(body, '^(%d+)|')]]
+    local brief = author_of[i] and briefs[slot[author_of[i]]]
     local likes, replies, boosts = count(counts[1][i]), count(counts[2][i]), count(counts[3][i])
     if known and brief and likes and replies and boosts then
       -- one chain of '..': one concatenation (a table.concat of the parts cost about 25 µs more a page)

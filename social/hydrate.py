@@ -128,13 +128,14 @@ def _tweet_bodies(svc: HydratePorts, ids: list[int], viewer_id: int | _Authors |
 
 def _rendered(read: Rendered, hidden: frozenset[int]) -> tuple[dict[int, bytes], set[int]]:
     """The tweets the page's script rendered whose authors are not hidden, and the ids it rendered."""
-    shown = {}
+    shown, done = {}, set()
     for tweet_id, tweet in zip(read.ids, read.tweets):
         if tweet is not None:
+            done.add(tweet_id)
             author, body = tweet.split(b"|", 1)
             if int(author) not in hidden:
                 shown[tweet_id] = body
-    return shown, {t for t, tweet in zip(read.ids, read.tweets) if tweet is not None}
+    return shown, done
 
 
 def tweets_by_id(svc: HydratePorts, ids: list[int], viewer_id: int | None) -> dict[int, bytes]:
