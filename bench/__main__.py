@@ -15,7 +15,7 @@ from bootstrap import bootstrap
 
 FULL = {"users": 100_000, "follows": 2_000_000, "tweets": 1_000_000, "likes": 5_000_000}
 # first_like comes first: it measures a freshly started stack, before the seed has warmed it.
-SECTIONS = ("bench.first_like", "bench.seed", "bench.ranking", "bench.reads", "bench.feed", "bench.events", "bench.like_cost",
+SECTIONS = ("bench.first_like", "bench.seed", "bench.ranking", "bench.reads", "bench.feed", "bench.events", "bench.like_cost", "bench.post_cost",
             "bench.memory", "bench.policy", "bench.media", "bench.conversation", "bench.cluster")
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -99,6 +99,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def neo4j_pid(ctx: Context, section: str) -> int | None:
+    """The bench stack's Neo4j process, or None after a row saying `section` was skipped."""
+    pid = pid_of(ctx.data_dir, "neo4j")
+    if pid is None:
+        ctx.add(section, "skipped", note="no Neo4j pid file in this data folder")
+    return pid
+
+
+def neo4j_idle_rate(pid: int, seconds: float = 3.0) -> float:
+    """Neo4j's own CPU per second while nobody asks anything (its background threads)."""
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
+
+
+def neo4j_cpu_of(pid: int, work, idle: float) -> float:
+    """Neo4j CPU seconds that work() cost, its idle background work taken out."""
+    before, started = cpu_seconds(pid), time.perf_counter()
+    work()
+    time.sleep(0.2)  # let the last commit's background work land in this measure
+    return cpu_seconds(pid) - before - idle * (time.perf_counter() - started)
+
+
+def in_batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 class Cpu:
     """The CPU each process group spends between start and stop."""
 
@@ -148,3 +176,16 @@ def wait_until(predicate, timeout: float, every: float = 0.01) -> float | None:
             return time.perf_counter() - start
         time.sleep(every)
     return None
+
+
+def run_alone(section, **defaults: int) -> None:
+    """Runs one section's run(ctx, ...) against a running stack (WEB_URL, DATA_DIR) and prints its
+    table; each keyword is a size, which the environment variable of its name in capitals overrides."""
+    from bench.__main__ import table
+    from bootstrap import bootstrap
+
+    svc = bootstrap()
+    ctx = Context(svc, os.environ["WEB_URL"], Path(os.environ["DATA_DIR"]), {})
+    section(ctx, **{name: int(os.environ.get(name.upper(), value)) for name, value in defaults.items()})
+    print(table(ctx.rows))
+    svc.close()

@@ -7,12 +7,9 @@ it slows everything down, so the figures are upper bounds.
 `python -m bench --only bench.like_cost`, or `python -m bench.like_cost` against a running stack."""
 from __future__ import annotations
 
-import os
 import secrets
-import time
-from pathlib import Path
 
-from bench.core import Context, cpu_seconds, pid_of
+from bench.core import Context, in_batches, neo4j_cpu_of, neo4j_idle_rate, neo4j_pid, run_alone
 from domain.clock import now_ms
 from domain.events import LikeChanged, envelop
 from domain.ids import new_id
@@ -44,35 +41,14 @@ def _setup(ctx: Context, likes: int) -> tuple[list[tuple[int, int, int]], list[i
     return triples, authors
 
 
-def _idle_rate(pid: int, seconds: float = 3.0) -> float:
-    """Neo4j's own CPU per second while nobody asks anything (its background threads)."""
-    before = cpu_seconds(pid)
-    time.sleep(seconds)
-    return (cpu_seconds(pid) - before) / seconds
-
-
-def _measure(pid: int, work, idle: float) -> float:
-    """Neo4j CPU seconds that work() cost, its idle background work taken out."""
-    before, started = cpu_seconds(pid), time.perf_counter()
-    work()
-    time.sleep(0.2)  # let the last commit's background work land in this measure
-    return cpu_seconds(pid) - before - idle * (time.perf_counter() - started)
-
-
-def _in_batches(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
-    pid = pid_of(ctx.data_dir, "neo4j")
+    pid = neo4j_pid(ctx, "like cost per query")
     if pid is None:
-        ctx.add("like cost per query", "skipped", note="no Neo4j pid file in this data folder")
         return
     graph = ctx.svc.graph
     writer = group_committed(graph, "tweets/like", "created").write
     costs: dict[str, dict[int, float]] = {}
-    idle = _idle_rate(pid)
+    idle = neo4j_idle_rate(pid)
     for size in (batch, 1, batch):  # the first round only warms the plans and caches up
         triples, _ = _setup(ctx, likes)
         events = [envelop(LikeChanged(u, t, True)) for u, t, _ in triples]
@@ -96,7 +72,7 @@ def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
             "rescore (ranking read)": likes_params,
         }
         for name, step in steps.items():
-            seconds = _measure(pid, lambda: [step(b) for b in _in_batches(data[name], size)], idle)
+            seconds = neo4j_cpu_of(pid, lambda: [step(b) for b in in_batches(data[name], size)], idle)
             costs.setdefault(name, {})[size] = seconds / likes * 1000
     for name, by_size in costs.items():
         ctx.add(f"Neo4j CPU per like: {name}", f"{by_size[1]:.2f} → {by_size[batch]:.2f}", "ms", "", None,
@@ -116,16 +92,5 @@ def _db_hits(plan: dict) -> int:
     return plan.get("dbHits", 0) + sum(_db_hits(c) for c in plan.get("children", []))
 
 
-def main() -> None:
-    from bench.__main__ import table
-    from bootstrap import bootstrap
-
-    svc = bootstrap()
-    ctx = Context(svc, os.environ["WEB_URL"], Path(os.environ["DATA_DIR"]), {})
-    run(ctx, int(os.environ.get("LIKES", LIKES)), int(os.environ.get("BATCH", BATCH)))
-    print(table(ctx.rows))
-    svc.close()
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, likes=LIKES, batch=BATCH)
