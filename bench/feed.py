@@ -13,7 +13,7 @@ from bench.core import Context, Cpu, WrkResult, bearer_token, percentile, stack_
 from cache.feeds import FEED_SIZE, feed_key
 from seed_graph import DEMO_PASSWORD
 
-WARMUP_SECONDS = 20
+WARMUP_SECONDS = 60
 POST_SCRIPT = """wrk.method = "POST"
 wrk.body = '{"text": "a benchmark tweet, one of many"}'
 wrk.headers["Content-Type"] = "application/json"

@@ -1,9 +1,9 @@
 """Where a post's Neo4j CPU goes, statement by statement (docs/performance.md), as bench/like_cost.py
-does for a like: each statement a post causes, run alone from one client against a quiet database,
-one post per transaction and then in batches, with the CPU the Neo4j process spent on it read from
-/proc. Authors have 200 followers each, as in the sustained-posting benchmark. The search index is
-also measured in the larger batches the `search` consumer group reads under load, since its cost
-is mostly one Lucene refresh per transaction.
+does for a like: each statement a post causes (the request's and its event's handlers'), run alone
+from one client against a quiet database, one post per transaction and then in batches, with the
+CPU the Neo4j process spent on it read from /proc. Authors have 200 followers each, as in the
+sustained-posting benchmark. The search index is also measured in the larger batches the `search`
+consumer group reads under load, since its cost is mostly one Lucene refresh per transaction.
 
 `python -m bench --only bench.post_cost`, or `python -m bench.post_cost` against a running stack."""
 from __future__ import annotations
@@ -49,6 +49,10 @@ def _posts(authors: list[int], count: int) -> list[tuple[dict, object]]:
     return posts
 
 
+def _authors_of(batch: list[tuple[dict, object]]) -> list[int]:
+    return sorted({params["author_id"] for params, _ in batch})
+
+
 def run(ctx: Context, posts: int = POSTS, batch: int = BATCH) -> None:
     pid = neo4j_pid(ctx, "post cost per query")
     if pid is None:
@@ -62,8 +66,9 @@ def run(ctx: Context, posts: int = POSTS, batch: int = BATCH) -> None:
         "tweet + its outbox event (one transaction)": lambda b: writer(b),
         "search index (the search group)": lambda b: graph.write("search/index_tweets", ids=[p["id"] for p, _ in b]),
         "outbox mark relayed": lambda b: graph.write("outbox/mark_relayed", ids=[e.id for _, e in b]),
-        "fan-out audience read": lambda b: graph.read("feed/audiences", author_ids=sorted({p["author_id"] for p, _ in b}),
-                                                      threshold=threshold),
+        "audience read (the timeline and notify groups each make it)":
+            lambda b: graph.read("feed/audiences", author_ids=_authors_of(b), threshold=threshold),
+        "the author's counts (users/touch_counts)": lambda b: graph.write("users/touch_counts", ids=_authors_of(b)),
     }
     costs: dict[str, dict[int, float]] = {}
     for size in (batch, 1, batch):  # the first round only warms the plans and caches up
