@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 import requests
 
 from bootstrap import Services
+from domain.ids import new_id
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
@@ -97,6 +99,17 @@ def cpu_seconds(pid: int) -> float:
     except FileNotFoundError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fresh_users(ctx: Context, prefix: str, count: int, start_ms: int) -> list[int]:
+    """The ids of `count` new users made straight in the graph (none can sign in), one a
+    millisecond from start_ms on, named after prefix and a random tag."""
+    tag = secrets.token_hex(3)
+    users = [{"id": new_id(start_ms + i), "username": f"{prefix}{tag}{i}"} for i in range(count)]
+    ctx.svc.graph.driver.execute_query(
+        "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
+        "display_name: r.username, bio: '', password_hash: '!', created_at: datetime()})", rows=users)
+    return [u["id"] for u in users]
 
 
 def neo4j_pid(ctx: Context, section: str) -> int | None:

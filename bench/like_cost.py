@@ -7,9 +7,7 @@ it slows everything down, so the figures are upper bounds.
 `python -m bench --only bench.like_cost`, or `python -m bench.like_cost` against a running stack."""
 from __future__ import annotations
 
-import secrets
-
-from bench.core import Context, in_batches, neo4j_cpu_of, neo4j_idle_rate, neo4j_pid, run_alone
+from bench.core import Context, fresh_users, in_batches, neo4j_cpu_of, neo4j_idle_rate, neo4j_pid, run_alone
 from domain.clock import now_ms
 from domain.events import LikeChanged, envelop
 from domain.ids import new_id
@@ -24,13 +22,9 @@ BATCH = 50
 
 def _setup(ctx: Context, likes: int) -> tuple[list[tuple[int, int, int]], list[int]]:
     """likes (liker, tweet, author) triples over fresh users and tweets, and the authors."""
-    tag = secrets.token_hex(3)
     start = now_ms() - 2 * likes
-    users = [{"id": new_id(start + i), "username": f"lc{tag}{i}"} for i in range(likes // 4 + 50)]
-    ctx.svc.graph.driver.execute_query(
-        "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
-        "display_name: r.username, bio: '', password_hash: '!', created_at: datetime()})", rows=users)
-    authors, likers = [u["id"] for u in users[:50]], [u["id"] for u in users[50:]]
+    users = fresh_users(ctx, "lc", likes // 4 + 50, start)
+    authors, likers = users[:50], users[50:]
     tweets = [{"id": new_id(start + likes // 4 + 50 + i), "author": authors[i % 50]} for i in range(likes // 4)]
     ctx.svc.graph.driver.execute_query(
         "UNWIND $rows AS r MATCH (u:User {id: r.author}) "

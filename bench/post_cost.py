@@ -8,11 +8,9 @@ consumer group reads under load, since its cost is mostly one Lucene refresh per
 `python -m bench --only bench.post_cost`, or `python -m bench.post_cost` against a running stack."""
 from __future__ import annotations
 
-import secrets
-
-from bench.core import Context, in_batches, neo4j_cpu_of, neo4j_idle_rate, neo4j_pid, run_alone
+from bench.core import Context, fresh_users, in_batches, neo4j_cpu_of, neo4j_idle_rate, neo4j_pid, run_alone
 from domain.clock import now_ms
-from domain.events import TweetPosted, envelop
+from domain.events import Envelope, TweetPosted, envelop
 from domain.ids import new_id
 from graph.outbox import group_committed
 
@@ -25,21 +23,16 @@ SEARCH_BATCHES = (10, 100, 400)
 
 def _authors(ctx: Context) -> list[int]:
     """AUTHORS fresh users, each followed by the same FOLLOWERS fresh users."""
-    tag = secrets.token_hex(3)
-    start = now_ms() - AUTHORS - FOLLOWERS
-    users = [{"id": new_id(start + i), "username": f"pc{tag}{i}"} for i in range(AUTHORS + FOLLOWERS)]
-    authors = [u["id"] for u in users[:AUTHORS]]
-    ctx.svc.graph.driver.execute_query(
-        "UNWIND $rows AS r CREATE (:User {id: r.id, username: r.username, username_key: toLower(r.username), "
-        "display_name: r.username, bio: '', password_hash: '!', created_at: datetime()})", rows=users)
+    users = fresh_users(ctx, "pc", AUTHORS + FOLLOWERS, now_ms() - AUTHORS - FOLLOWERS)
+    authors = users[:AUTHORS]
     ctx.svc.graph.driver.execute_query(
         "UNWIND $followers AS f MATCH (u:User {id: f}) UNWIND $authors AS a MATCH (v:User {id: a}) "
         "CREATE (u)-[:FOLLOWS {created_at: datetime()}]->(v)",
-        followers=[u["id"] for u in users[AUTHORS:]], authors=authors)
+        followers=users[AUTHORS:], authors=authors)
     return authors
 
 
-def _posts(authors: list[int], count: int) -> list[tuple[dict, object]]:
+def _posts(authors: list[int], count: int) -> list[tuple[dict, Envelope]]:
     posts = []
     for k in range(count):
         tweet_id, author = new_id(), authors[k % len(authors)]
@@ -49,7 +42,7 @@ def _posts(authors: list[int], count: int) -> list[tuple[dict, object]]:
     return posts
 
 
-def _authors_of(batch: list[tuple[dict, object]]) -> list[int]:
+def _authors_of(batch: list[tuple[dict, Envelope]]) -> list[int]:
     return sorted({params["author_id"] for params, _ in batch})
 
 
@@ -63,7 +56,7 @@ def run(ctx: Context, posts: int = POSTS, batch: int = BATCH) -> None:
     idle = neo4j_idle_rate(pid)  # before the setup, whose writes leave Neo4j busy for a while
     authors = _authors(ctx)
     steps = {
-        "tweet + its outbox event (one transaction)": lambda b: writer(b),
+        "tweet + its outbox event (one transaction)": writer,
         "search index (the search group)": lambda b: graph.write("search/index_tweets", ids=[p["id"] for p, _ in b]),
         "outbox mark relayed": lambda b: graph.write("outbox/mark_relayed", ids=[e.id for _, e in b]),
         "audience read (the timeline and notify groups each make it)":
