@@ -40,7 +40,7 @@ def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
     if pid is None:
         return
     graph = ctx.svc.graph
-    writer = group_committed(graph, "tweets/like", "created").write
+    writer = group_committed(graph, "tweets/like").write
     costs: dict[str, dict[int, float]] = {}
     idle = neo4j_idle_rate(pid)
     for size in (batch, 1, batch):  # the first round only warms the plans and caches up
@@ -77,7 +77,7 @@ def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
             f"{idle * 1000:.0f} ms of CPU per second, taken out")
     plan = graph.driver.execute_query(
         "PROFILE " + cypher("tweets/like"),
-        items=[{"i": 0, "user_id": triples[0][0], "tweet_id": triples[1][1], "now_ms": now_ms()}],
+        items=[{"i": 0, "user_id": triples[0][0], "tweet_id": triples[1][1], "now_ms": now_ms(), "events": []}],
     ).summary.profile
     ctx.add("db hits of one like (PROFILE tweets/like)", _db_hits(plan), "hits")
 

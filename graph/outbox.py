@@ -3,12 +3,14 @@
 `write_recording` runs a repository's write query and, in the same managed transaction (which the
 driver retries as a whole), records the event as an (:Event:Unrelayed) node when the write did
 something. `group_committed` does the same for a batch of concurrent writes of one kind (each item
-with its own event and its own row), in one transaction (graph/group_commit.py). The relay
+with its own event and its own row), in one transaction (graph/group_commit.py) of one statement:
+each item carries its event, which the batched query records when the item did something. The relay
 (jobs/relay.py) reads those nodes, appends them to Redis Streams and marks them.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
@@ -17,8 +19,13 @@ from graph.driver import Graph, Tx, advance_chain
 from graph.group_commit import GroupCommit
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _record_params(event: Envelope) -> dict:
-    return {"id": event.id, "type": event.type, "payload": event.payload(), "at_ms": event.at_ms}
+    """The event node's properties (cypher/outbox/record.cypher)."""
+    return {"id": event.id, "type": event.type, "payload": event.payload(),
+            "created_at": EPOCH + timedelta(milliseconds=event.at_ms)}
 
 
 def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: str | None) -> dict | None:
@@ -29,17 +36,11 @@ def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: st
     return row
 
 
-def _write_batch_and_record(tx: Tx, name: str, items: list[dict], events: list[Envelope | None],
-                            when: str | None) -> list[dict | None]:
-    rows: list[dict | None] = [None] * len(events)
+def _write_batch(tx: Tx, name: str, items: list[dict]) -> list[dict | None]:
+    """The rows of the batched write `name`, by item, which records the items' events itself."""
+    rows: list[dict | None] = [None] * len(items)
     for row in tx.run(name, items=items):
         rows[row.pop("i")] = row
-    recorded = [
-        _record_params(e) for e, row in zip(events, rows)
-        if e is not None and row is not None and (when is None or row[when])
-    ]
-    if recorded:
-        tx.run("outbox/record", events=recorded)
     return rows
 
 
@@ -59,17 +60,18 @@ class _Bookmarked(GroupCommit):
         return answer
 
 
-def group_committed(graph: Graph, name: str, when: str | None = None,
-                    lock_order: Callable[[dict], tuple] | None = None) -> GroupCommit:
+def group_committed(graph: Graph, name: str, lock_order: Callable[[dict], tuple] | None = None) -> GroupCommit:
     """A group-committing writer of the batched write `name` (its $items each carry `i`, which its
-    rows return): submit((params, event or None)) answers that item's row, or None when it matched
-    nothing. Items are written in `lock_order`, so that two batches lock nodes in the same order."""
+    rows return, and `events`, which it records when the item did something): submit((params, event
+    or None)) answers that item's row, or None when it matched nothing. Items are written in
+    `lock_order`, so that two batches lock nodes in the same order."""
 
     def write(batch: list[tuple[dict, Envelope | None]]) -> list[tuple[dict | None, object]]:
-        items = [{**params, "i": i} for i, (params, _) in enumerate(batch)]
+        items = [{**params, "i": i, "events": [] if event is None else [_record_params(event)]}
+                 for i, (params, event) in enumerate(batch)]
         if lock_order:
             items.sort(key=lock_order)
-        rows, bookmarks = graph.write_bookmarked(_write_batch_and_record, name, items, [e for _, e in batch], when)
+        rows, bookmarks = graph.write_bookmarked(_write_batch, name, items)
         return [(row, bookmarks) for row in rows]
 
     return _Bookmarked(write, alone=_worth_alone)

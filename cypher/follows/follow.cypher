@@ -1,6 +1,6 @@
-// A batch of follows, $items [{i, follower_id, followee_id, now_ms}], in one transaction.
+// A batch of follows, $items [{i, follower_id, followee_id, now_ms, events}], in one transaction.
 // Idempotent: MERGE locks both users, so parallel follows leave one relationship, and only the item
-// that created it sees ON CREATE (so only it records the follow's event). An item naming a user that
+// that created it sees ON CREATE (so only it records its `events`, the follow's). An item naming a user that
 // does not exist returns no row.
 UNWIND $items AS item
 CALL (item) {
@@ -11,4 +11,5 @@ CALL (item) {
   REMOVE r.just_created
   RETURN created
 }
+FOREACH (e IN CASE WHEN created THEN item.events ELSE [] END | CREATE (event:Event:Unrelayed) SET event = e)
 RETURN item.i AS i, created

@@ -1,5 +1,7 @@
 // The outbox: events recorded in the transaction of the writes they describe (graph/outbox.py),
-// $events [{id, type, payload, at_ms}]. The relay moves each to its Redis stream, then takes the
-// :Unrelayed label off.
+// $events [{id, type, payload, created_at}]. The relay moves each to its Redis stream, then takes
+// the :Unrelayed label off. The batched writes (tweets/like, follows/follow, ...) record theirs
+// themselves, from each item's `events`, in the same statement.
 UNWIND $events AS e
-CREATE (:Event:Unrelayed {id: e.id, type: e.type, payload: e.payload, created_at: datetime({epochMillis: e.at_ms})})
+CREATE (event:Event:Unrelayed)
+SET event = e

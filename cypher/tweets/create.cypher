@@ -1,5 +1,5 @@
 // A batch of new tweets, $items [{i, id, author_id, text, now_ms, media_ids, in_reply_to_id,
-// mentioned_ids, tags}], in one transaction. Each tweet comes with its edges: REPLY_TO the tweet it
+// mentioned_ids, tags, events}], in one transaction, each recording its `events` (the post's). Each tweet comes with its edges: REPLY_TO the tweet it
 // answers (whose reply_version orders the reply count's write-through to Redis), MENTIONS of its
 // mentioned_ids, TAGS to each of its tags, and HAS_MEDIA to its author's own ready uploads
 // media_ids (checked before), in that order. No row for an item whose answered tweet is gone or
@@ -16,6 +16,7 @@ CALL (item) {
   FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END |
     CREATE (t)-[:REPLY_TO]->(p)
     SET p.reply_version = coalesce(p.reply_version, 0) + 1)
+  FOREACH (e IN item.events | CREATE (event:Event:Unrelayed) SET event = e)
   WITH item, u, t, parent, parent_author
   CALL (item, t) {
     UNWIND coalesce(item.mentioned_ids, []) AS mentioned_id

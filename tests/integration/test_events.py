@@ -8,7 +8,7 @@ import pytest
 from domain.clock import now_ms
 from domain.events import Envelope, Followed, LikeChanged, envelop
 from domain.ids import new_id
-from graph.outbox import _write_batch_and_record
+from graph.outbox import _record_params, _write_batch
 from jobs import consumer as consumer_module
 from jobs.consumer import Consumer
 from jobs.handlers import HANDLERS
@@ -52,8 +52,8 @@ def test_a_rolled_back_write_leaves_no_event(services):
     event = envelop(Followed(a, b))
 
     def write_then_fail(tx):
-        items = [{"i": 0, "follower_id": a, "followee_id": b, "now_ms": now_ms()}]
-        _write_batch_and_record(tx, "follows/follow", items, [event], "created")
+        items = [{"i": 0, "follower_id": a, "followee_id": b, "now_ms": now_ms(), "events": [_record_params(event)]}]
+        _write_batch(tx, "follows/follow", items)
         raise RuntimeError("the request fails before its commit")
 
     with pytest.raises(RuntimeError):

@@ -17,7 +17,7 @@ from neo4j.exceptions import ConstraintError
 
 from domain import rules
 from domain.clock import now_ms
-from domain.events import Followed, LikeChanged, TweetPosted, envelop
+from domain.events import Followed, LikeChanged, TweetPosted, Unfollowed, envelop
 from domain.ids import new_id
 from tests.integration.personas import bare_user
 
@@ -91,6 +91,20 @@ def test_concurrent_follows_and_unfollows_answer_each_writer_and_record_each_cha
     removed = _in_parallel(lambda f: services.users.unfollow(f, star), fans)
     assert removed == [True] * WRITERS
     assert services.feed_source.follower_count(star) == 0
+
+
+def test_an_unlike_or_an_unfollow_records_its_event_only_when_it_removed_something(services):
+    author, fan = _ids(services, 2)
+    tweet_id = _tweet(services, author)
+    assert not services.tweets.unlike(fan, tweet_id, envelop(LikeChanged(fan, tweet_id, False)))["removed"]
+    assert not services.users.unfollow(fan, author, envelop(Unfollowed(fan, author)))
+    assert _events(services, "LikeChanged", user_id=fan) == [] and _events(services, "Unfollowed", follower_id=fan) == []
+    services.tweets.like(fan, tweet_id, now_ms())
+    services.users.follow(fan, author, now_ms())
+    assert services.tweets.unlike(fan, tweet_id, envelop(LikeChanged(fan, tweet_id, False)))["removed"]
+    assert services.users.unfollow(fan, author, envelop(Unfollowed(fan, author)))
+    assert len(_events(services, "LikeChanged", user_id=fan, liked=False)) == 1
+    assert len(_events(services, "Unfollowed", follower_id=fan)) == 1
 
 
 def test_a_likes_batch_with_a_missing_tweet_answers_none_for_it_alone(services):

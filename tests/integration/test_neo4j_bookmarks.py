@@ -177,7 +177,7 @@ def test_each_writer_in_a_group_commit_carries_its_batchs_bookmarks(services):
     batches: list[frozenset[str]] = []
 
     class Graph:
-        def write_bookmarked(self, work, name, items, events, when):
+        def write_bookmarked(self, work, name, items):
             if not batches:
                 first_in.set()
                 release.wait(5)
