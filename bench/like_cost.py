@@ -55,8 +55,8 @@ def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
         ]
         steps = {
             "like + its outbox event (one transaction)": lambda b: writer(b),
-            "notification group write": lambda b: graph.write("notifications/add", items=b),
-            "outbox mark relayed": lambda b: graph.write("outbox/mark_relayed", ids=[e.id for _, e in b]),
+            "notification group write": lambda b: graph.apply("notifications/add", items=b),
+            "outbox mark relayed": lambda b: graph.apply("outbox/mark_relayed", ids=[e.id for _, e in b]),
             "rescore (ranking read)": lambda b: graph.read("ranking/tweet_scores", ids=sorted({p["tweet_id"] for p, _ in b}), now_ms=now_ms()),
         }
         data = {

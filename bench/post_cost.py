@@ -57,15 +57,15 @@ def run(ctx: Context, posts: int = POSTS, batch: int = BATCH) -> None:
     authors = _authors(ctx)
 
     def index(batch: list[tuple[dict, Envelope]]) -> None:
-        graph.write("search/index_tweets", ids=[params["id"] for params, _ in batch])
+        graph.apply("search/index_tweets", ids=[params["id"] for params, _ in batch])
 
     steps = {
         "tweet + its outbox event (one transaction)": writer,
         "search index (the search group)": index,
-        "outbox mark relayed": lambda b: graph.write("outbox/mark_relayed", ids=[e.id for _, e in b]),
+        "outbox mark relayed": lambda b: graph.apply("outbox/mark_relayed", ids=[e.id for _, e in b]),
         "audience read (the timeline and notify groups each make it)":
             lambda b: graph.read("feed/audiences", author_ids=_authors_of(b), threshold=threshold),
-        "the author's counts (users/touch_counts)": lambda b: graph.write("users/touch_counts", ids=_authors_of(b)),
+        "the author's counts (users/touch_counts)": lambda b: graph.apply("users/touch_counts", ids=_authors_of(b)),
     }
     costs: dict[str, dict[int, float]] = {}
     for size in (batch, 1, batch):  # the first round only warms the plans and caches up

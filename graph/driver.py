@@ -1,6 +1,9 @@
-"""Builds the process's one Neo4j driver and runs named Cypher files in managed transactions."""
+"""Builds the process's one Neo4j driver and runs named Cypher files: in managed transactions, or as
+one statement in an auto-commit transaction when it may run twice."""
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import lru_cache
@@ -14,6 +17,8 @@ from settings import Settings
 T = TypeVar("T")
 RACED = "Neo.ClientError.Statement.EntityNotFound"
 RACE_RETRIES = 2
+RETRY_SECONDS = 3.0  # how long a failing transaction is tried again, managed (the driver) or not (here)
+FIRST_RETRY_DELAY = 1.0  # then doubled, with a fifth of jitter, as the driver does
 BAD_BOOKMARK = "Neo.ClientError.Transaction.InvalidBookmark"  # also ...InvalidBookmarkMixture
 NEO4J_DOWN = (
     neo4j.exceptions.ServiceUnavailable,
@@ -31,7 +36,7 @@ def open_driver(settings: Settings) -> neo4j.Driver:
         auth=(settings.neo4j_user, settings.neo4j_password),
         connection_timeout=3.0,
         connection_acquisition_timeout=5.0,
-        max_transaction_retry_time=3.0,
+        max_transaction_retry_time=RETRY_SECONDS,
         max_connection_pool_size=200,
         notifications_min_severity="OFF",
     )
@@ -100,9 +105,35 @@ class Tx:
         return self._tx.run(cypher(name), params).data()
 
 
+def _retried(run: Callable[[], T]) -> T:
+    """run() tried again on the errors the driver would retry a managed transaction on, with its
+    delays, for RETRY_SECONDS, and at once on a node deleted under its feet by a concurrent commit
+    (EntityNotFound, as `Graph.write_bookmarked` does). Only for work that may run twice: a failure
+    in flight leaves unknown whether an auto-commit transaction committed."""
+    deadline, delay, races = time.monotonic() + RETRY_SECONDS, FIRST_RETRY_DELAY, 0
+    while True:
+        try:
+            return run()
+        except neo4j.exceptions.ClientError as err:
+            if err.code != RACED or races == RACE_RETRIES:
+                raise
+            races += 1
+            continue
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as err:
+            wait = delay * random.uniform(0.8, 1.2)
+            if not err.is_retryable() or time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait)
+        delay *= 2
+
+
 class Graph:
-    """Runs named queries in managed transactions (execute_read / execute_write), which the driver
-    retries as a whole on transient errors: the one way this project runs Cypher."""
+    """Runs named queries. A read, or a write that may run twice (`apply`: the consumer's derived
+    writes, which an event's redelivery repeats anyway), is one statement in an auto-commit
+    transaction: one round trip to Neo4j, where a managed transaction takes three (BEGIN, RUN,
+    COMMIT), retried here as the driver retries managed ones. Any other write runs in a managed
+    transaction (execute_write), which the driver retries as a whole on transient errors, and which
+    fails rather than runs twice when the connection drops while it commits."""
 
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j"):
         self.driver = driver
@@ -124,8 +155,23 @@ class Graph:
 
     def _read(self, name: str, params: dict) -> list[dict]:
         chain = _chain.get()
-        with self.session(chain.after if chain else None) as s:
-            return s.execute_read(lambda tx: Tx(tx).run(name, **params))
+        return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, chain.after if chain else None, name, params)[0])
+
+    def _auto_commit(self, mode: str, after: neo4j.Bookmarks | None, name: str,
+                     params: dict) -> tuple[list[dict], neo4j.Bookmarks]:
+        with self.driver.session(database=self.database, bookmarks=after, default_access_mode=mode) as s:
+            rows = s.run(cypher(name), params).data()
+            return rows, s.last_bookmarks()
+
+    def apply(self, name: str, /, **params) -> list[dict]:
+        """A write that may run twice with the same outcome (MERGE, a mark, a recount), in one round
+        trip: an auto-commit transaction, tried again on transient errors and lost connections."""
+        chain = _chain.get()
+        rows, bookmarks = _retried(lambda: self._auto_commit(neo4j.WRITE_ACCESS, chain.after if chain else None,
+                                                             name, params))
+        if chain is not None:
+            chain.advance(bookmarks)
+        return rows
 
     def write_with(self, work: Callable[..., T], /, *args) -> T:
         """work(tx, *args) in one write transaction: its queries commit together or not at all. The

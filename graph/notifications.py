@@ -14,15 +14,15 @@ class NotificationRepository:
     def add(self, items: list[dict]) -> None:
         """Each item into the group its bucket names (chosen by cache/notification_groups.py)."""
         if items:
-            self.graph.write("notifications/add", items=items)
+            self.graph.apply("notifications/add", items=items)
 
     def retract(self, items: list[dict]) -> None:
         if items:
-            self.graph.write("notifications/retract", items=items)
+            self.graph.apply("notifications/retract", items=items)
 
     def forget(self, items: list[dict]) -> None:
         if items:
-            self.graph.write("notifications/forget", items=items)
+            self.graph.apply("notifications/forget", items=items)
 
     def page_ids(self, recipient_id: int, before_id: int | None, limit: int) -> list[int]:
         rows = self.graph.read(

@@ -111,7 +111,7 @@ class Outbox:
         return [unwrap(**row) for row in self.graph.read("outbox/stale", before_ms=before_ms, limit=limit)]
 
     def mark_relayed(self, ids: list[int]) -> int:
-        return self.graph.write_one("outbox/mark_relayed", ids=ids)["marked"]
+        return self.graph.apply("outbox/mark_relayed", ids=ids)[0]["marked"]
 
     def purge(self, before_ms: int, limit: int) -> int:
-        return self.graph.write_one("outbox/purge", before_ms=before_ms, limit=limit)["purged"]
+        return self.graph.apply("outbox/purge", before_ms=before_ms, limit=limit)[0]["purged"]

@@ -24,4 +24,4 @@ class SearchRepository:
 
     def index_tweets(self, tweet_ids: list[int]) -> None:
         """New tweets join the tweets' index, in one transaction: one refresh of the index for all."""
-        self.graph.write("search/index_tweets", ids=tweet_ids)
+        self.graph.apply("search/index_tweets", ids=tweet_ids)

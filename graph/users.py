@@ -62,7 +62,7 @@ class UserRepository:
 
     def touch_counts(self, ids: list[int]) -> list[dict]:
         """Each user's exact counts under a new `counts_version` (one write transaction for all)."""
-        return self.graph.write("users/touch_counts", ids=ids) if ids else []
+        return self.graph.apply("users/touch_counts", ids=ids) if ids else []
 
     def update_profile(self, user_id: int, changes: dict) -> None:
         self.graph.write("users/update_profile", id=user_id, changes=changes)

@@ -1,6 +1,7 @@
 """Each named query of graph/ runs in the transaction its work needs: a query that only reads runs as
-a read transaction (`Graph.read` → `execute_read`), which a routing driver sends to a secondary, and
-a write transaction only ever runs queries that write, so no read loads the primary for nothing.
+a read transaction (`Graph.read`: auto-commit in read mode), which a routing driver sends to a
+secondary, and a write transaction only ever runs queries that write, so no read loads the primary
+for nothing.
 (Neo4j itself refuses a write in a read transaction: tests/integration/test_neo4j_routing.py.)"""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "graph").glob("*.py")) + [ROOT / "web" / "cli_cypher.py"]
 WRITES_DATA = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE)\b", re.IGNORECASE)
 READ_CALLS = {"read", "read_one"}
-WRITE_CALLS = {"write", "write_one"}
+WRITE_CALLS = {"write", "write_one", "apply"}
 WRITERS_BY_NAME = {"write_recording", "write_then_record", "group_committed"}  # (graph, name, ...)
 
 
