@@ -105,23 +105,31 @@ class Tx:
         return self._tx.run(cypher(name), params).data()
 
 
-def _retried(run: Callable[[], T]) -> T:
-    """run() tried again on the errors the driver would retry a managed transaction on, with its
-    delays, for RETRY_SECONDS, and at once on a node deleted under its feet by a concurrent commit
-    (EntityNotFound, as `Graph.write_bookmarked` does). Only for work that may run twice: a failure
-    in flight leaves unknown whether an auto-commit transaction committed."""
-    deadline, delay, races = time.monotonic() + RETRY_SECONDS, FIRST_RETRY_DELAY, 0
+def _after() -> neo4j.Bookmarks | None:
+    """The bookmarks the current chain's next transaction starts after (none outside a chain)."""
+    chain = _chain.get()
+    return chain.after if chain else None
+
+
+def _retried(run: Callable[[], T], transient: bool) -> T:
+    """run() tried again: at once, RACE_RETRIES times at most, when a concurrent commit deleted a
+    node under its feet (EntityNotFound) or the chain's bookmarks were refused (then dropped); and,
+    if `transient` (an auto-commit transaction, which the driver does not retry), on the errors the
+    driver retries managed transactions on, with its delays, for RETRY_SECONDS. The first two leave
+    nothing committed; a transient error of an auto-commit transaction may not, so `transient` is
+    only for work that may run twice. The one retry loop of the Neo4j adapter."""
+    deadline, delay, again = time.monotonic() + RETRY_SECONDS, FIRST_RETRY_DELAY, 0
     while True:
         try:
             return run()
         except neo4j.exceptions.ClientError as err:
-            if err.code != RACED or races == RACE_RETRIES:
+            if again == RACE_RETRIES or not (err.code == RACED or _dropped_bad_bookmarks(err)):
                 raise
-            races += 1
+            again += 1
             continue
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as err:
             wait = delay * random.uniform(0.8, 1.2)
-            if not err.is_retryable() or time.monotonic() + wait > deadline:
+            if not (transient and err.is_retryable()) or time.monotonic() + wait > deadline:
                 raise
         time.sleep(wait)
         delay *= 2
@@ -146,31 +154,18 @@ class Graph:
         """A read transaction, which a routing driver may send to a secondary: opened after the
         current chain's bookmarks, if there is a chain. Without one (the job processes) sessions
         carry no bookmarks, the driver's default."""
-        try:
-            return self._read(name, params)
-        except neo4j.exceptions.ClientError as err:
-            if not _dropped_bad_bookmarks(err):
-                raise
-        return self._read(name, params)
+        return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, name, params)[0], transient=True)
 
-    def _read(self, name: str, params: dict) -> list[dict]:
-        chain = _chain.get()
-        return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, chain.after if chain else None, name, params)[0])
-
-    def _auto_commit(self, mode: str, after: neo4j.Bookmarks | None, name: str,
-                     params: dict) -> tuple[list[dict], neo4j.Bookmarks]:
-        with self.driver.session(database=self.database, bookmarks=after, default_access_mode=mode) as s:
+    def _auto_commit(self, mode: str, name: str, params: dict) -> tuple[list[dict], neo4j.Bookmarks]:
+        with self.driver.session(database=self.database, bookmarks=_after(), default_access_mode=mode) as s:
             rows = s.run(cypher(name), params).data()
             return rows, s.last_bookmarks()
 
     def apply(self, name: str, /, **params) -> list[dict]:
         """A write that may run twice with the same outcome (MERGE, a mark, a recount), in one round
         trip: an auto-commit transaction, tried again on transient errors and lost connections."""
-        chain = _chain.get()
-        rows, bookmarks = _retried(lambda: self._auto_commit(neo4j.WRITE_ACCESS, chain.after if chain else None,
-                                                             name, params))
-        if chain is not None:
-            chain.advance(bookmarks)
+        rows, bookmarks = _retried(lambda: self._auto_commit(neo4j.WRITE_ACCESS, name, params), transient=True)
+        advance_chain(bookmarks)
         return rows
 
     def write_with(self, work: Callable[..., T], /, *args) -> T:
@@ -181,23 +176,15 @@ class Graph:
 
     def write_bookmarked(self, work: Callable[..., T], /, *args) -> tuple[T, neo4j.Bookmarks]:
         """`write_with`, and the bookmarks of the transaction that committed it (the current chain,
-        if any, has moved on to them already)."""
-        for _ in range(RACE_RETRIES):
-            try:
-                return self._write(work, args)
-            except neo4j.exceptions.ClientError as err:
-                if err.code != RACED and not _dropped_bad_bookmarks(err):
-                    raise
-        return self._write(work, args)
+        if any, has moved on to them already). The driver retries transient errors itself."""
+        result, bookmarks = _retried(lambda: self._write(work, args), transient=False)
+        advance_chain(bookmarks)
+        return result, bookmarks
 
     def _write(self, work: Callable[..., T], args: tuple) -> tuple[T, neo4j.Bookmarks]:
-        chain = _chain.get()
-        with self.session(chain.after if chain else None) as s:
+        with self.session(_after()) as s:
             result = s.execute_write(lambda tx: work(Tx(tx), *args))
-            bookmarks = s.last_bookmarks()
-        if chain is not None:
-            chain.advance(bookmarks)
-        return result, bookmarks
+            return result, s.last_bookmarks()
 
     def write(self, name: str, /, **params) -> list[dict]:
         return self.write_with(lambda tx: tx.run(name, **params))
