@@ -1,7 +1,7 @@
 // A batch of follows, $items [{i, follower_id, followee_id, now_ms, events}], in one transaction.
 // Idempotent: MERGE locks both users, so parallel follows leave one relationship, and only the item
-// that created it sees ON CREATE (so only it records its `events`, the follow's). An item naming a user that
-// does not exist returns no row.
+// that created it sees ON CREATE (so only it records its `events`, the follow's). An item naming a
+// user that does not exist returns no row.
 UNWIND $items AS item
 CALL (item) {
   MATCH (a:User {id: item.follower_id}), (b:User {id: item.followee_id})

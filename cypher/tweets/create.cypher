@@ -1,10 +1,10 @@
 // A batch of new tweets, $items [{i, id, author_id, text, now_ms, media_ids, in_reply_to_id,
-// mentioned_ids, tags, events}], in one transaction, each recording its `events` (the post's). Each tweet comes with its edges: REPLY_TO the tweet it
-// answers (whose reply_version orders the reply count's write-through to Redis), MENTIONS of its
-// mentioned_ids, TAGS to each of its tags, and HAS_MEDIA to its author's own ready uploads
-// media_ids (checked before), in that order. No row for an item whose answered tweet is gone or
-// whose author blocks the poster. Returns each tweet as the API shows it, so posting needs no
-// second read.
+// mentioned_ids, tags, events}], in one transaction, each recording its `events` (the post's).
+// Each tweet comes with its edges: REPLY_TO the tweet it answers (whose reply_version orders the
+// reply count's write-through to Redis), MENTIONS of its mentioned_ids, TAGS to each of its tags,
+// and HAS_MEDIA to its author's own ready uploads media_ids (checked before), in that order. No row
+// for an item whose answered tweet is gone or whose author blocks the poster. Returns each tweet as
+// the API shows it, so posting needs no second read.
 UNWIND $items AS item
 CALL (item) {
   MATCH (u:User {id: item.author_id})

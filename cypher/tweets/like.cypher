@@ -1,9 +1,9 @@
-// A batch of likes, $items [{i, user_id, tweet_id, now_ms, events}], in one transaction (group commit,
-// graph/group_commit.py): each item sees the writes of those before it, so its like_count is exact.
-// Idempotent. MERGE locks user and tweet, so parallel likes by one user leave one relationship, and
-// only the item that created it sees ON CREATE (so only it records its `events`, the like's, as the
-// outbox's nodes: cypher/outbox/record.cypher); like_version,
-// bumped under the tweet's lock, orders the counter's write-through to Redis. An item whose user or
+// A batch of likes, $items [{i, user_id, tweet_id, now_ms, events}], in one transaction (group
+// commit, graph/group_commit.py): each item sees the writes of those before it, so its like_count is
+// exact. Idempotent. MERGE locks user and tweet, so parallel likes by one user leave one
+// relationship, and only the item that created it sees ON CREATE (so only it records its `events`,
+// the like's, as the outbox's nodes: cypher/outbox/record.cypher); like_version, bumped under the
+// tweet's lock, orders the counter's write-through to Redis. An item whose user or
 // tweet does not exist returns no row.
 UNWIND $items AS item
 CALL (item) {

@@ -1,5 +1,6 @@
-// A batch of unlikes, $items [{i, user_id, tweet_id, events}], in one transaction; each item's like_count
-// counts the items before it, and an item that removed a like records its `events`. An item whose user or tweet does not exist returns no row.
+// A batch of unlikes, $items [{i, user_id, tweet_id, events}], in one transaction; each item's
+// like_count counts the items before it, and an item that removed a like records its `events`.
+// An item whose user or tweet does not exist returns no row.
 UNWIND $items AS item
 CALL (item) {
   MATCH (u:User {id: item.user_id}), (t:Tweet {id: item.tweet_id})
