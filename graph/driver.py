@@ -147,8 +147,8 @@ class Graph:
         self.driver = driver
         self.database = database
 
-    def session(self, bookmarks: neo4j.Bookmarks | None = None) -> neo4j.Session:
-        return self.driver.session(database=self.database, bookmarks=bookmarks)
+    def session(self, bookmarks: neo4j.Bookmarks | None = None, mode: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
+        return self.driver.session(database=self.database, bookmarks=bookmarks, default_access_mode=mode)
 
     def read(self, name: str, /, **params) -> list[dict]:
         """A read transaction, which a routing driver may send to a secondary: opened after the
@@ -157,7 +157,7 @@ class Graph:
         return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, name, params)[0], transient=True)
 
     def _auto_commit(self, mode: str, name: str, params: dict) -> tuple[list[dict], neo4j.Bookmarks]:
-        with self.driver.session(database=self.database, bookmarks=_after(), default_access_mode=mode) as s:
+        with self.session(_after(), mode) as s:
             rows = s.run(cypher(name), params).data()
             return rows, s.last_bookmarks()
 
