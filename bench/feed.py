@@ -41,19 +41,14 @@ def _author_near(ctx: Context, followers: int) -> tuple[int, int]:
 def fan_out_latency(ctx: Context) -> None:
     author, followers = _author_near(ctx, ctx.svc.settings.fanout_follower_threshold)
     audience = ctx.svc.feed_source.followers(author)
-    for start in range(0, len(audience), 1000):
-        pipe = ctx.svc.redis.pipeline(transaction=False)
-        for u in audience[start : start + 1000]:
-            pipe.zadd(feed_key(u), {"0": 0})  # a warm (active) feed: fan-out only reaches those
-            pipe.expire(feed_key(u), 3600)
-        pipe.execute()
+    ctx.svc.feeds.open(audience)  # warm (active) feeds: fan-out only reaches those
     token = bearer_token(ctx.web_url, _username(ctx, author), DEMO_PASSWORD)
     keys = [feed_key(u) for u in audience]
 
     def everywhere(tweet_id: str) -> bool:
         pipe = ctx.svc.redis.pipeline(transaction=False)
         for k in keys:
-            pipe.zscore(k, tweet_id)
+            pipe.lpos(k, tweet_id)
         return all(s is not None for s in pipe.execute())
 
     samples = []
@@ -110,8 +105,7 @@ def sustained_posting(ctx: Context, seconds: int | None = None) -> None:
     compiles the write path of a post over its first minute or so of posts after a start."""
     seconds = seconds or int(os.environ.get("POST_SECONDS", 60))
     author, followers = _author_near(ctx, 200)
-    for u in ctx.svc.feed_source.followers(author):
-        ctx.svc.redis.zadd(feed_key(u), {"0": 0})
+    ctx.svc.feeds.open(ctx.svc.feed_source.followers(author))
     token = bearer_token(ctx.web_url, _username(ctx, author), DEMO_PASSWORD)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(POST_SCRIPT)
@@ -131,7 +125,7 @@ def feed_memory(ctx: Context) -> None:
     user = ctx.sizes["users"] // 3
     ids = [r["id"] for r in _one(ctx, "MATCH (t:Tweet) RETURN t.id AS id ORDER BY id DESC LIMIT $n", n=FEED_SIZE)]
     ctx.svc.feeds.rebuild(user, ids, [])
-    size = ctx.svc.redis.zcard(feed_key(user)) - 1
+    size = ctx.svc.redis.llen(feed_key(user)) - 1
     used = ctx.svc.redis.memory_usage(feed_key(user), samples=0)
     ctx.add("8. Redis bytes per 800-entry feed", used, "bytes", "≤ 16 KB (16384)", used <= 16384,
             f"{size} entries, MEMORY USAGE, encoding {ctx.svc.redis.object('encoding', feed_key(user))}")

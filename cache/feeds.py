@@ -1,5 +1,5 @@
-"""Owns every home-feed key: `home_feed:{u:ID}`, `feed_celebs:{u:ID}` and `feed_boosts:{u:ID}`, tagged by
-their reader, so one reader's keys share a slot; fan-out goes by slot, one script call per slot and
+"""Owns every home-feed key: `home_list:{u:ID}`, `feed_celebs:{u:ID}` and `feed_boosts:{u:ID}`, tagged
+by their reader, so one reader's keys share a slot; fan-out goes by slot, one script call per slot and
 batch (on a single server, per batch), all in one pipeline.
 
 A feed entry is a tweet id (a post) or a boost's member `"{boost_id}:{tweet_id}:{booster_id}"`:
@@ -8,16 +8,15 @@ its place in the feed is its entry id (the tweet's id, or the boost's own time-o
 however many followed users boost it: a boost is added only when neither the tweet nor another
 boost of it is already there (as Mastodon's reblog tracking does).
 
-A feed is a sorted set of entries scored by their second of creation, negated: newest first. Scores
-in whole seconds keep an 800-entry feed in a compact listpack, and a listpack finds an insert's place
-by walking from its head, so the newest entry (nearly every insert) is placed at once instead of
-after the whole feed (a fan-out costs Redis about half what it did with the oldest first). Within
-one second the set orders members ascending; ids of one second have the same number of digits, so
-that is the id order, and readers take each second's entries backwards (cache/home_page.py). A
-sentinel member "0" at score 0 (so last) marks a feed as built even when it holds no tweet, so
+A feed is a Redis list of entries, newest first, each once. Nearly every entry a fan-out brings is
+newer than the feed's head, so it is pushed on the head without looking further: a sorted set had
+to walk its 800 entries to learn whether the member was there, which made Redis's share of a post
+grow with the feed (about 15 µs a feed against 4 as a list, docs/performance.md item 26), and a list
+of 800 ids takes about 8 KB instead of 14. An older entry (a late fan-out) is put in its place by a
+scan. A sentinel "0" ends every feed, so a feed that exists was built even when it holds no tweet:
 "missing" always means "cold: rebuild from Neo4j", and fan-out only ever adds to feeds that exist (a
-feed of a user inactive past the TTL expires and is rebuilt on their next read). Feeds ordered oldest
-first lived under `feed:{u:ID}`; they are never read and expire with their TTL.
+feed of a user inactive past the TTL expires and is rebuilt on their next read). Feeds kept as
+sorted sets lived under `home_feed:{u:ID}`; they are never read and expire with their TTL.
 """
 from __future__ import annotations
 
@@ -25,58 +24,120 @@ import redis
 
 from cache.client import by_slot, run_scripts, user_tag
 from domain.entries import boost_member, parse_member
-from domain.ids import id_time_ms
 
 FEED_SIZE = 800
 SENTINEL = "0"
 BATCH = 1000
+FEW = 16  # removing more entries than this from one feed rewrites it once instead of one LREM each
 
-# KEYS: feeds; ARGV: size, then (score, member) pairs. Adds them to each feed that exists, then
-# trims its oldest (keeping the sentinel, last).
-_PUSH = """
+# Entry ids are decimal strings (Lua numbers are doubles, ids 63-bit): the longer, the newer.
+_ORDER = """
+local function id_of(m) return string.match(m, '^%d+') end
+local function newer(a, b)
+  if #a ~= #b then return #a > #b end
+  return a > b
+end
+"""
+
+# place: puts member m in its place in an existing feed; 0 when its entry is there already. An entry
+# older than the head (posts committed out of their ids' order, a redelivered fan-out) is nearly
+# always near it: the feed is read from its head in growing slices.
+# trim: keeps the newest `size` entries and the sentinel.
+_PLACE = _ORDER + """
+local function place(key, m)
+  local id, head = id_of(m), redis.call('LINDEX', key, 0)
+  if head == '0' or newer(id, id_of(head)) then
+    redis.call('LPUSH', key, m)
+    return 1
+  end
+  local from, step = 0, 16
+  while true do
+    local got = redis.call('LRANGE', key, from, from + step - 1)
+    for _, x in ipairs(got) do
+      if x == '0' or newer(id, id_of(x)) then
+        redis.call('LINSERT', key, 'BEFORE', x, m)
+        return 1
+      end
+      if id_of(x) == id then return 0 end
+    end
+    if #got < step then return 0 end
+    from, step = from + step, step * 2
+  end
+end
+
+local function trim(key, size)
+  if redis.call('LLEN', key) > size + 1 then
+    redis.call('LTRIM', key, 0, size)
+    redis.call('LSET', key, -1, '0')
+  end
+end
+"""
+
+# KEYS: feeds; ARGV: size, then members oldest first. Adds them to each feed that exists.
+_PUSH = _PLACE + """
 local added = 0
-for i, key in ipairs(KEYS) do
+for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('ZADD', key, unpack(ARGV, 2))
-    local extra = redis.call('ZCARD', key) - 1 - tonumber(ARGV[1])
-    if extra > 0 then redis.call('ZREMRANGEBYRANK', key, -1 - extra, -2) end
+    for a = 2, #ARGV do place(key, ARGV[a]) end
+    trim(key, tonumber(ARGV[1]))
     added = added + 1
   end
 end
 return added
 """
 
-# Adds one entry to a feed (KEYS pair feed, feed_boosts) unless it is a boost (tweet ~= '') of a
-# tweet the feed shows already; then trims. The boosts map is reset when it outgrows its feed.
-_ADD = """
-local function add(key, bkey, member, score, tweet, size, ttl)
-  if tweet ~= '' then
-    if redis.call('ZSCORE', key, tweet) or redis.call('HEXISTS', bkey, tweet) == 1 then return 0 end
-    if redis.call('HLEN', bkey) > 2 * size then redis.call('DEL', bkey) end
-    redis.call('HSET', bkey, tweet, member)
-    redis.call('EXPIRE', bkey, ttl)
-  end
-  redis.call('ZADD', key, score, member)
-  local extra = redis.call('ZCARD', key) - 1 - size
-  if extra > 0 then redis.call('ZREMRANGEBYRANK', key, -1 - extra, -2) end
-  return 1
+# Whether a boost of `tweet` may enter a feed (KEYS pair feed, feed_boosts): not when the feed shows
+# the tweet or another boost of it. Records it in the boosts map, which is reset when it outgrows its feed.
+_BOOST_CHECK = """
+local function boost_enters(key, bkey, member, tweet, size, ttl)
+  if redis.call('LPOS', key, tweet) or redis.call('HEXISTS', bkey, tweet) == 1 then return false end
+  if redis.call('HLEN', bkey) > 2 * size then redis.call('DEL', bkey) end
+  redis.call('HSET', bkey, tweet, member)
+  redis.call('EXPIRE', bkey, ttl)
+  return true
 end
 """
 
-# KEYS: [feed, feed_boosts]; ARGV: size, ttl, then (member, score, tweet id of a boost or '')
-# triples. Adds many entries to one feed if it exists.
-_PUSH_MANY = _ADD + """
+# KEYS: [feed, feed_boosts]; ARGV: size, ttl, then (member, tweet id of a boost or '') pairs. Merges
+# an author's recent entries (a new follow) into one feed if it exists: one pass over the feed, which
+# is written again whole, instead of a scan for each entry older than its head.
+_PUSH_MANY = _ORDER + _BOOST_CHECK + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-for i = 3, #ARGV, 3 do add(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[1]), ARGV[2]) end
+local size, ttl = tonumber(ARGV[1]), ARGV[2]
+local old = redis.call('LRANGE', KEYS[1], 0, -2)
+local present, new = {}, {}
+for _, m in ipairs(old) do present[id_of(m)] = true end
+for i = 3, #ARGV, 2 do
+  local m, tweet = ARGV[i], ARGV[i + 1]
+  if not present[id_of(m)] and (tweet == '' or boost_enters(KEYS[1], KEYS[2], m, tweet, size, ttl)) then
+    present[id_of(m)] = true
+    new[#new + 1] = m
+  end
+end
+if #new == 0 then return 1 end
+table.sort(new, function(a, b) return newer(id_of(a), id_of(b)) end)
+local out, a, b = {}, 1, 1
+while #out < size and (a <= #old or b <= #new) do
+  if b > #new or (a <= #old and newer(id_of(old[a]), id_of(new[b]))) then
+    out[#out + 1] = old[a]; a = a + 1
+  else
+    out[#out + 1] = new[b]; b = b + 1
+  end
+end
+out[#out + 1] = '0'
+redis.call('DEL', KEYS[1])
+redis.call('RPUSH', KEYS[1], unpack(out))
+redis.call('EXPIRE', KEYS[1], ttl)
 return 1
 """
 
-# KEYS: feed, feed_boosts pairs; ARGV: size, ttl, member, score, tweet id. A boost's fan-out.
-_PUSH_BOOST = _ADD + """
-local added = 0
+# KEYS: feed, feed_boosts pairs; ARGV: size, ttl, member, tweet id. A boost's fan-out.
+_PUSH_BOOST = _PLACE + _BOOST_CHECK + """
+local added, size = 0, tonumber(ARGV[1])
 for i = 1, #KEYS, 2 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    added = added + add(KEYS[i], KEYS[i + 1], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[1]), ARGV[2])
+  if redis.call('EXISTS', KEYS[i]) == 1 and boost_enters(KEYS[i], KEYS[i + 1], ARGV[3], ARGV[4], size, ARGV[2]) then
+    added = added + place(KEYS[i], ARGV[3])
+    trim(KEYS[i], size)
   end
 end
 return added
@@ -85,15 +146,49 @@ return added
 # KEYS: feed, feed_boosts pairs; ARGV: member, tweet id. Takes a boost back out.
 _REMOVE_BOOST = """
 for i = 1, #KEYS, 2 do
-  redis.call('ZREM', KEYS[i], ARGV[1])
+  redis.call('LREM', KEYS[i], 0, ARGV[1])
   if redis.call('HGET', KEYS[i + 1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[i + 1], ARGV[2]) end
+end
+return 1
+"""
+
+# KEYS: feeds; ARGV: ttl. An empty feed for each reader who has none; each kept for ttl.
+_OPEN = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 0 then redis.call('RPUSH', key, '0') end
+  redis.call('EXPIRE', key, ARGV[1])
+end
+return 1
+"""
+
+# KEYS: feeds; ARGV: few, then members. Takes them out of each feed: one LREM each when they are
+# few, else the feed is written again without them (an unfollow takes up to a whole feed's worth).
+_REMOVE = """
+local members, gone = {unpack(ARGV, 2)}, {}
+for _, m in ipairs(members) do gone[m] = true end
+for _, key in ipairs(KEYS) do
+  if #members <= tonumber(ARGV[1]) then
+    for _, m in ipairs(members) do redis.call('LREM', key, 0, m) end
+  elseif redis.call('EXISTS', key) == 1 then
+    local kept = {}
+    local all = redis.call('LRANGE', key, 0, -1)
+    for _, m in ipairs(all) do
+      if not gone[m] then kept[#kept + 1] = m end
+    end
+    if #kept < #all then
+      local ttl = redis.call('PTTL', key)
+      redis.call('DEL', key)
+      redis.call('RPUSH', key, unpack(kept))
+      if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    end
+  end
 end
 return 1
 """
 
 
 def feed_key(user_id: int) -> str:
-    return f"home_feed:{user_tag(user_id)}"
+    return f"home_list:{user_tag(user_id)}"
 
 
 def celebs_key(user_id: int) -> str:
@@ -102,15 +197,6 @@ def celebs_key(user_id: int) -> str:
 
 def boosts_key(user_id: int) -> str:
     return f"feed_boosts:{user_tag(user_id)}"
-
-
-def score(tweet_id: int) -> int:
-    """An entry's score in a feed or an author's list: its second, negated (newest first)."""
-    return -(id_time_ms(tweet_id) // 1000)
-
-
-def entry_score(member) -> int:
-    return score(parse_member(member)[0])
 
 
 class Feeds:
@@ -123,6 +209,8 @@ class Feeds:
         self._push_many = r.register_script(_PUSH_MANY)
         self._push_boost = r.register_script(_PUSH_BOOST)
         self._remove_boost = r.register_script(_REMOVE_BOOST)
+        self._remove = r.register_script(_REMOVE)
+        self._open = r.register_script(_OPEN)
 
     def _batches(self, user_ids: list[int]):
         """The readers in groups that one script call may touch: one slot, at most BATCH feeds."""
@@ -132,7 +220,7 @@ class Feeds:
 
     def push(self, user_ids: list[int], tweet_ids: list[int]) -> int:
         """Fan-out: adds tweets to many (existing) feeds, one script call per batch of feeds."""
-        args = [FEED_SIZE, *(x for t in tweet_ids for x in (score(t), t))]
+        args = [FEED_SIZE, *sorted(tweet_ids)]
         return sum(run_scripts(self.r, ((self._push, [feed_key(u) for u in batch], args)
                                         for batch in self._batches(user_ids))))
 
@@ -141,8 +229,8 @@ class Feeds:
         if members:
             args = [FEED_SIZE, self.ttl]
             for m in members:
-                entry_id, tweet_id, booster_id = parse_member(m)
-                args += [m, score(entry_id), "" if booster_id is None else tweet_id]
+                _, tweet_id, booster_id = parse_member(m)
+                args += [m, "" if booster_id is None else tweet_id]
             self._push_many(keys=[feed_key(user_id), boosts_key(user_id)], args=args)
 
     def _pairs(self, user_ids: list[int]) -> list[str]:
@@ -150,7 +238,7 @@ class Feeds:
 
     def push_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> int:
         """A boost's fan-out to (existing) feeds that do not show that tweet yet."""
-        args = [FEED_SIZE, self.ttl, boost_member(boost_id, tweet_id, booster_id), score(boost_id), tweet_id]
+        args = [FEED_SIZE, self.ttl, boost_member(boost_id, tweet_id, booster_id), tweet_id]
         return sum(run_scripts(self.r, ((self._push_boost, self._pairs(batch), args)
                                         for batch in self._batches(user_ids))))
 
@@ -159,14 +247,15 @@ class Feeds:
         run_scripts(self.r, ((self._remove_boost, self._pairs(batch), args) for batch in self._batches(user_ids)))
 
     def remove(self, user_ids: list[int], members: list) -> None:
-        """Unfollow and delete: takes entries (tweet ids, boost members) out of feeds, pipelined in batches."""
-        if not members:
-            return
-        for start in range(0, len(user_ids), BATCH):
-            pipe = self.r.pipeline(transaction=False)
-            for u in user_ids[start : start + BATCH]:
-                pipe.zrem(feed_key(u), *members)
-            pipe.execute()
+        """Unfollow and delete: takes entries (tweet ids, boost members) out of feeds, in batches."""
+        if members:
+            args = [FEW, *members]
+            run_scripts(self.r, ((self._remove, [feed_key(u) for u in batch], args) for batch in self._batches(user_ids)))
+
+    def open(self, user_ids: list[int]) -> None:
+        """Feeds that fan-out reaches, as active readers have (an empty one where none was built):
+        what the benchmarks start from."""
+        run_scripts(self.r, ((self._open, [feed_key(u) for u in batch], [self.ttl]) for batch in self._batches(user_ids)))
 
     def drop(self, user_ids: list[int]) -> None:
         """Forgets feeds so that they are rebuilt on the next read."""
@@ -179,9 +268,9 @@ class Feeds:
         """members: the newest entries, one per tweet (cypher/feed/rebuild.cypher)."""
         pipe = self.r.pipeline(transaction=True)
         key, ckey, bkey = feed_key(user_id), celebs_key(user_id), boosts_key(user_id)
-        members = [str(m) for m in members[:FEED_SIZE]]
+        members = sorted((str(m) for m in members), key=lambda m: parse_member(m)[0], reverse=True)[:FEED_SIZE]
         pipe.delete(key, ckey, bkey)
-        pipe.zadd(key, {SENTINEL: 0, **{m: entry_score(m) for m in members}})
+        pipe.rpush(key, *members, SENTINEL)
         pipe.sadd(ckey, SENTINEL, *celebrity_ids)
         boosts = {e[1]: m for m, e in ((m, parse_member(m)) for m in members) if e[2] is not None}
         if boosts:

@@ -29,13 +29,10 @@ from domain.entries import Entry, parse_member
 from domain.tweet_state import COUNTS, FLAGS
 from domain.visibility import Relations
 
-# The page's place (ARGV 1-3: before id, '' for the first page; its score; count) and the newest
-# entries of a sorted set of entries before it. Feed members are entries: a tweet id (a post) or
-# "boost id:tweet id:booster id" (domain/entries.py), ordered by their entry id (the first number).
-# A set holds them newest second first and, within a second, ascending (cache/feeds.py): each
-# second's run is taken backwards, and the last second a page reaches is read whole, since its
-# newest entries lie past the range's limit.
-_NEWEST = """
+# The page's place (ARGV 1-3: before id, '' for the first page; its score; count). Members are
+# entries: a tweet id (a post) or "boost id:tweet id:booster id" (domain/entries.py), ordered by
+# their entry id (the first number).
+_PLACE = """
 local before, second, want = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 local function id_of(m) return string.match(m, '^%d+') end
@@ -43,7 +40,34 @@ local function newer(a, b)
   if #a ~= #b then return #a > #b end
   return a > b
 end
+"""
 
+# The newest entries before the place in a feed: a list, newest first, the sentinel last
+# (cache/feeds.py), read in growing slices from its head.
+_LISTED = """
+local function listed(key, count)
+  local out, from, step = {}, 0, count + 1
+  while count > 0 do
+    local got = redis.call('LRANGE', key, from, from + step - 1)
+    for _, m in ipairs(got) do
+      if m == '0' then return out end
+      if before == '' or newer(before, id_of(m)) then
+        out[#out + 1] = m
+        if #out == count then return out end
+      end
+    end
+    if #got < step then return out end
+    from, step = from + step, step * 2
+  end
+  return out
+end
+"""
+
+# The newest entries before the place in an author's list: a sorted set that holds them newest
+# second first and, within a second, ascending (cache/tweets.py): each second's run is taken
+# backwards, and the last second a page reaches is read whole, since its newest entries lie past
+# the range's limit.
+_NEWEST = """
 local function newest(key, count)
   local out, from = {}, '-inf'
   if before ~= '' then
@@ -84,14 +108,14 @@ end
 #       tail around the id, tweet prefix, user_brief prefix.
 # A tweet is rendered only if every part is there: its body, its author's brief, its three counts
 # (stored as 'version:count', cache/tweets.py) and all three of the viewer's flag sets.
-_PAGE = _NEWEST + """
+_PAGE = _PLACE + _LISTED + _NEWEST + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 
 -- The feed and each followed celebrity's entries are each newest first: merged by taking the
 -- newest head until the page is full, each member once.
-local lists = {newest(KEYS[1], want)}
+local lists = {listed(KEYS[1], want)}
 local cold = {}
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
@@ -125,7 +149,7 @@ if #lists > 1 then
     head_ids[best] = nxt and id_of(nxt)
   end
 end
-local full = redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
+local full = redis.call('LLEN', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
 
 local k = tonumber(ARGV[6])
 if k == 0 then return {'ok', ids, full} end
@@ -195,7 +219,7 @@ return {'ok', ids, full, top and 1 or 0, top_ids, wanted, rendered, booster_ids,
 
 # On a cluster, the viewer's part (one slot). KEYS: feed, celebs, network top, hidden set; ARGV as
 # _PAGE's first six. The feed's entries, the followed celebrities, the top and the hidden set.
-_VIEWER_PART = _NEWEST + """
+_VIEWER_PART = _PLACE + _LISTED + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -203,13 +227,13 @@ local celebs = {}
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then celebs[#celebs + 1] = c end
 end
-local full = redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
-if tonumber(ARGV[6]) == 0 then return {'ok', newest(KEYS[1], want), full, celebs} end
-return {'ok', newest(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
+local full = redis.call('LLEN', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
+if tonumber(ARGV[6]) == 0 then return {'ok', listed(KEYS[1], want), full, celebs} end
+return {'ok', listed(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
 """
 
 # On a cluster, one celebrity's part (their slot). KEYS: author_entries; ARGV: the page's place.
-_AUTHOR_PART = _NEWEST + """
+_AUTHOR_PART = _PLACE + _NEWEST + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 return {'ok', newest(KEYS[1], want)}
 """
@@ -263,7 +287,7 @@ class HomePages:
     def read(self, user_id: int, before_id: int | None, count: int, k: int = 0) -> HomePage | Cold:
         """The page's ids; with k > 0 also the network top and every tweet's parts, hydrated. One
         script call on a server; on a cluster, the viewer's slot, the celebrities', then the tweets'."""
-        place = ["" if before_id is None else before_id, 0 if before_id is None else feeds.score(before_id), count]
+        place = ["" if before_id is None else before_id, 0 if before_id is None else tweets.score(before_id), count]
         if self.cluster:
             return self._read_apart(user_id, place, k)
         keys = [

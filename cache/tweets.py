@@ -13,7 +13,8 @@ import orjson
 import redis
 
 from cache.client import is_cluster, mget, run_scripts, user_tag
-from cache.feeds import entry_score
+from domain.entries import parse_member
+from domain.ids import id_time_ms
 from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
@@ -42,13 +43,26 @@ return redis.call('SREM', KEYS[1], ARGV[1])
 """
 
 # KEYS: [an author's recent entries]; ARGV: member, score, how many to keep. Only a list that was
-# built whole (it exists) is added to; newest first (cache/feeds.py), the sentinel last stays.
+# built whole (it exists) is added to; newest first (`score`), the sentinel last stays.
 _PUSH_AUTHOR = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYRANK', KEYS[1], tonumber(ARGV[3]), -2)
 return 1
 """
+
+
+def score(entry_id: int) -> int:
+    """An entry's score in an author's list: its second, negated, so the newest come first. Whole
+    seconds keep a list of 800 in Redis's compact listpack, which is walked from its head to place an
+    insert: the newest entry (nearly every insert) is placed at once. Within one second the set
+    orders members ascending; ids of one second have the same number of digits, so that is the id
+    order, and readers take each second's entries backwards (cache/home_page.py)."""
+    return -(id_time_ms(entry_id) // 1000)
+
+
+def entry_score(member) -> int:
+    return score(parse_member(member)[0])
 
 
 def tweet_key(tweet_id: int) -> str:

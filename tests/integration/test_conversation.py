@@ -185,7 +185,7 @@ def test_a_celebritys_boost_is_merged_at_read_time(celebrity_services, person):
     timeline.home_entries(svc, int(reader.id), PageRequest())
     tweet = tweets.post_tweet(svc, int(author.id), "seen through a star")
     tweets.boost(svc, int(star.id), int(tweet["id"]))
-    assert not any(":" in m for m in svc.redis.zrange(feed_key(int(reader.id)), 0, -1))  # not fanned out
+    assert not any(":" in m for m in svc.redis.lrange(feed_key(int(reader.id)), 0, -1))  # not fanned out
     entries, _ = timeline.home_entries(svc, int(reader.id), PageRequest())
     assert [(e[1], e[2]) for e in entries] == [(int(tweet["id"]), int(star.id))]
 

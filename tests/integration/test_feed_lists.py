@@ -1,0 +1,92 @@
+"""A home feed as Redis holds it (cache/feeds.py): a list of entries newest first, each once, the
+sentinel last, whatever order the fan-out brings them in."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from cache.feeds import FEED_SIZE, FEW, SENTINEL, boosts_key, feed_key
+from domain.entries import boost_member
+from domain.ids import new_id
+
+BASE_MS = 1_790_000_000_000
+
+
+def ids(n: int, start: int = 0, step: int = 2) -> list[int]:
+    """n time-ordered tweet ids, oldest first, a second apart (start and step in seconds)."""
+    return [new_id(BASE_MS + 1000 * (start + step * i)) for i in range(n)]
+
+
+@pytest.fixture
+def reader(services):
+    user_id = 10**15 + secrets.randbelow(10**15)
+    yield user_id
+    services.feeds.drop([user_id])
+
+
+def stored(services, user_id: int) -> list[str]:
+    return services.redis.lrange(feed_key(user_id), 0, -1)
+
+
+def newest_first(members) -> list[str]:
+    return [str(m) for m in sorted(members, key=lambda m: int(str(m).split(":")[0]), reverse=True)]
+
+
+def test_a_late_entry_takes_its_place_and_a_repeated_one_is_not_added(services, reader):
+    old = ids(5)
+    services.feeds.rebuild(reader, old, [])
+    late = new_id(BASE_MS + 1000 * 3)  # between the second and the third
+    services.feeds.push([reader], [late])
+    services.feeds.push([reader], [late, old[4]])  # a redelivered fan-out
+    newer = ids(2, start=100)
+    services.feeds.push([reader], newer[::-1])
+    assert stored(services, reader) == [*newest_first([*old, late, *newer]), SENTINEL]
+
+
+def test_fan_out_only_reaches_feeds_that_exist(services, reader):
+    assert services.feeds.push([reader], ids(1)) == 0
+    assert not services.redis.exists(feed_key(reader))
+
+
+def test_a_full_feed_keeps_its_newest_entries_and_its_sentinel(services, reader):
+    kept = ids(FEED_SIZE)
+    services.feeds.rebuild(reader, kept, [])
+    newer = ids(3, start=10 * FEED_SIZE)
+    services.feeds.push([reader], newer)
+    services.feeds.push([reader], [new_id(BASE_MS - 5000)])  # older than all it keeps: trimmed at once
+    assert stored(services, reader) == [*newest_first([*kept[3:], *newer]), SENTINEL]
+
+
+def test_a_new_follow_merges_the_authors_entries_in_order_each_once(services, reader):
+    own = ids(6)  # seconds 0, 2, ... 10
+    services.feeds.rebuild(reader, own, [])
+    theirs = ids(4, start=1)  # seconds 1, 3, 5, 7: between the feed's own
+    boost_of_shown = boost_member(new_id(BASE_MS + 9000), own[0], 7)
+    boost_of_new = boost_member(new_id(BASE_MS + 11_000), new_id(BASE_MS - 1000), 7)
+    services.feeds.push_many(reader, [*theirs, own[2], boost_of_shown, boost_of_new])
+    assert stored(services, reader) == [*newest_first([*own, *theirs, boost_of_new]), SENTINEL]
+    assert services.redis.hgetall(boosts_key(reader)) == {boost_of_new.split(":")[1]: boost_of_new}
+
+
+def test_a_boost_enters_a_feed_once_and_leaves_it(services, reader):
+    [tweet, shown] = ids(2)
+    services.feeds.rebuild(reader, [shown], [])
+    boost_id = new_id(BASE_MS + 60_000)
+    assert services.feeds.push_boost([reader], new_id(BASE_MS + 50_000), shown, 7) == 0  # the tweet is there
+    assert services.feeds.push_boost([reader], boost_id, tweet, 7) == 1
+    assert services.feeds.push_boost([reader], new_id(BASE_MS + 70_000), tweet, 8) == 0  # boosted there already
+    assert stored(services, reader) == [boost_member(boost_id, tweet, 7), str(shown), SENTINEL]
+    services.feeds.remove_boost([reader], boost_id, tweet, 7)
+    assert stored(services, reader) == [str(shown), SENTINEL]
+
+
+@pytest.mark.parametrize("count", [2, FEW + 1], ids=["one at a time", "written again"])
+def test_removed_entries_leave_the_feed_which_keeps_its_order_and_ttl(services, reader, count):
+    entries = ids(FEW * 2)
+    services.feeds.rebuild(reader, entries, [])
+    ttl = services.redis.ttl(feed_key(reader))
+    gone = entries[1 : 1 + count]
+    services.feeds.remove([reader], gone)
+    assert stored(services, reader) == [*newest_first(set(entries) - set(gone)), SENTINEL]
+    assert 0 < services.redis.ttl(feed_key(reader)) <= ttl
