@@ -15,6 +15,7 @@ from cache.home_page import HomePages
 from cache.hidden import HiddenSets
 from cache.login_attempts import LoginAttempts
 from cache.media_uploads import MediaUploads
+from cache.new_tweets import NewTweets
 from cache.notification_groups import NotificationGroups
 from cache.popular import Popular
 from cache.principals import Principals
@@ -82,6 +83,7 @@ class Services:
     profiles: Profiles
     celebrities: Celebrities
     tweet_cache: TweetCache
+    new_tweets: NewTweets
     popular: Popular
     outbox: Outbox
     event_streams: EventStreams
@@ -131,6 +133,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     rq = raw if settings.rq_url == settings.redis_url else redis_client(settings.rq_url, decode=False)
     tweet_cache = TweetCache(raw)
     event_streams = EventStreams(r)
+    feeds = Feeds(r, settings.feed_active_days * 86400)
     sessions = SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds)
     svc = Services(
         settings=settings,
@@ -157,11 +160,12 @@ def bootstrap(settings: Settings | None = None) -> Services:
         policy=PolicyRepository(graph),
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
-        feeds=Feeds(r, settings.feed_active_days * 86400),
+        feeds=feeds,
         home_pages=HomePages(raw, settings.feed_active_days * 86400),
         profiles=Profiles(raw),
         celebrities=Celebrities(r),
         tweet_cache=tweet_cache,
+        new_tweets=NewTweets(raw, tweet_cache, feeds),
         popular=Popular(r),
         outbox=Outbox(graph),
         event_streams=event_streams,

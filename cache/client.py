@@ -143,34 +143,45 @@ def mget(r, keys: list[str]) -> list:
     return r.mget_nonatomic(keys) if is_cluster(r) else r.mget(keys)
 
 
-def run_scripts(r, calls: Iterable[tuple[Script, list, list]]) -> list:
-    """Each (script, keys, args) by its SHA in one pipeline (on a cluster, one per master of the
-    cluster's layout, as redis-py refuses scripts in its cluster pipeline); their answers in order.
-    A call refused (a node that lacks the script, a slot that moved) or lost in a failover runs
-    again on its own through the client, which loads the script and follows the move; the scripts
-    that go through here are idempotent."""
+Call = tuple[Script, list, list]  # a script, its keys, its arguments
+
+
+def queue_scripts(pipe, calls: list[Call]) -> None:
+    """Adds each call to a pipeline by its SHA alone: redis-py's own script call in a pipeline first
+    asks the server whether it holds the script, a round trip more."""
+    for script, keys, args in calls:
+        pipe.evalsha(script.sha, len(keys), *keys, *args)
+
+
+def rerun_refused(calls: list[Call], answers: list) -> list:
+    """The calls' answers, with each call the server refused (a server that lacks the script, a
+    slot that moved) or lost in a failover run again on its own through its client, which loads the
+    script and follows the move. The scripts sent this way are idempotent."""
+    return [script(keys=keys, args=args) if isinstance(answer, Exception) else answer
+            for (script, keys, args), answer in zip(calls, answers)]
+
+
+def run_scripts(r, calls: Iterable[Call]) -> list:
+    """Each call in one pipeline (on a cluster, one per master of the cluster's layout, as
+    redis-py refuses scripts in its cluster pipeline); their answers in order (`rerun_refused`)."""
     calls = list(calls)
     out: list = [None] * len(calls)
     for client, indexes in _by_node(r, calls):
+        mine = [calls[i] for i in indexes]
         pipe = client.pipeline(transaction=False)
-        for i in indexes:
-            script, keys, args = calls[i]
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        queue_scripts(pipe, mine)
         try:
             answers = pipe.execute(raise_on_error=False)
         except REDIS_DOWN as err:
             if not is_cluster(r):
                 raise
             answers = [err] * len(indexes)
-        for i, answer in zip(indexes, answers):
-            if isinstance(answer, Exception):
-                script, keys, args = calls[i]
-                answer = script(keys=keys, args=args)
+        for i, answer in zip(indexes, rerun_refused(mine, answers)):
             out[i] = answer
     return out
 
 
-def _by_node(r, calls: list[tuple[Script, list, list]]) -> list[tuple[redis.Redis, list[int]]]:
+def _by_node(r, calls: list[Call]) -> list[tuple[redis.Redis, list[int]]]:
     """The calls' indexes by the client of the server (or of the cluster's master) they go to."""
     if not calls:
         return []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import redis
 
-from cache.client import by_slot, run_scripts, user_tag
+from cache.client import Call, by_slot, run_scripts, user_tag
 from domain.entries import boost_member, parse_member
 
 FEED_SIZE = 800
@@ -220,9 +220,11 @@ class Feeds:
 
     def push(self, user_ids: list[int], tweet_ids: list[int]) -> int:
         """Fan-out: adds tweets to many (existing) feeds, one script call per batch of feeds."""
+        return sum(run_scripts(self.r, self.push_calls(user_ids, tweet_ids)))
+
+    def push_calls(self, user_ids: list[int], tweet_ids: list[int]) -> list[Call]:
         args = [FEED_SIZE, *sorted(tweet_ids)]
-        return sum(run_scripts(self.r, ((self._push, [feed_key(u) for u in batch], args)
-                                        for batch in self._batches(user_ids))))
+        return [(self._push, [feed_key(u) for u in batch], args) for batch in self._batches(user_ids)]
 
     def push_many(self, user_id: int, members: list) -> None:
         """Adds an author's recent entries (tweets and boosts) to one feed (a new follow)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import orjson
 import redis
 
-from cache.client import is_cluster, mget, run_scripts, user_tag
+from cache.client import Call, is_cluster, mget, run_scripts, user_tag
 from domain.entries import parse_member
 from domain.ids import id_time_ms
 from domain.tweet_state import COUNTS, FLAGS
@@ -122,14 +122,19 @@ class TweetCache:
         """Stores the tweets (and their authors, when not stored yet); their bodies by id. New
         tweets (just posted) also get their counts, all 0 at version 0, unless a write-through of
         a later version came first: their first like or notification then reads no count from Neo4j."""
-        bodies = {int(t["id"]): tweet_body(t) for t in tweets}
         pipe = self.r.pipeline(transaction=False)
+        bodies = self.queue_put(pipe, tweets, new)
+        pipe.execute()
+        return bodies
+
+    def queue_put(self, pipe, tweets: list[dict], new: bool = False) -> dict[int, bytes]:
+        """put's commands, added to a pipeline that the caller sends."""
+        bodies = {int(t["id"]): tweet_body(t) for t in tweets}
         for t in tweets:
             pipe.set(tweet_key(int(t["id"])), bodies[int(t["id"])], ex=OBJECT_TTL)
             pipe.set(user_key(int(t["author"]["id"])), user_body(t["author"]), ex=OBJECT_TTL, nx=True)
             for kind in COUNTS if new else ():
                 pipe.hsetnx(count_key(kind), int(t["id"]), "0:0")
-        pipe.execute()
         return bodies
 
     def forget_tweet(self, tweet_id: int, author_id: int) -> None:
@@ -235,7 +240,11 @@ class TweetCache:
 
     def push_author_tweet(self, author_id: int, member: str | int) -> None:
         """member: a tweet id, or a boost's feed member (cache/feeds.py)."""
-        self._push_author(keys=[author_key(author_id)], args=[member, entry_score(member), AUTHOR_TWEETS])
+        script, keys, args = self.author_push_call(author_id, member)
+        script(keys=keys, args=args)
+
+    def author_push_call(self, author_id: int, member: str | int) -> Call:
+        return self._push_author, [author_key(author_id)], [member, entry_score(member), AUTHOR_TWEETS]
 
     def remove_author_entry(self, author_id: int, member: str) -> None:
         self.r.zrem(author_key(author_id), member)

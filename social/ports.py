@@ -25,6 +25,13 @@ class EventPublisher(Protocol):
     def publish(self, event: Envelope) -> None: ...
 
 
+class NewTweetWriter(Protocol):
+    """What a post writes to Redis once its transaction has committed, before its event is handed
+    on: the tweet's body and counts, its author's own feed and recent entries."""
+
+    def write(self, tweet: dict) -> None: ...
+
+
 class BlobStore(Protocol):
     """Where media bytes live (storage/: the local filesystem or an S3 bucket)."""
 

@@ -23,6 +23,7 @@ class TweetPorts(hydrate.HydratePorts, visibility.VisibilityPorts, Protocol):
     feeds: ports.FeedStore
     profiles: ports.ProfileCache
     bus: ports.EventPublisher
+    new_tweets: ports.NewTweetWriter
     media: ports.MediaStore
     blobs: ports.BlobStore
 
@@ -76,9 +77,7 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
         # before the event's relay: its live frame is spliced from this body and these counts
-        svc.tweet_cache.put([tweet], new=True)
-        svc.feeds.push([author_id], [tweet_id])
-        svc.tweet_cache.push_author_tweet(author_id, tweet_id)
+        svc.new_tweets.write(tweet)
     except REDIS_DOWN as err:
         # Committed is posted: a 503 now would make the client post it twice. The fan-out of its
         # event repeats these pushes (timeline.fan_out), and a missing body is read from Neo4j.

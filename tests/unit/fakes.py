@@ -406,6 +406,19 @@ class HomePages:
         return page
 
 
+class NewTweets:
+    """NewTweetWriter: each part through the fake that owns it, as a cluster's write goes."""
+
+    def __init__(self, tweet_cache: TweetCache, feeds: FeedStore):
+        self.tweet_cache, self.feeds = tweet_cache, feeds
+
+    def write(self, tweet):
+        author_id, tweet_id = int(tweet["author"]["id"]), int(tweet["id"])
+        self.tweet_cache.put([tweet], new=True)
+        self.feeds.push([author_id], [tweet_id])
+        self.tweet_cache.push_author_tweet(author_id, tweet_id)
+
+
 class RelationStore:
     def __init__(self, graph: Graph):
         self.g = graph
@@ -448,4 +461,5 @@ class Ports:
         self.users = UserStore(self.graph)
         self.feed_source = FeedSource(self.graph)
         self.home_pages = HomePages(self.feeds, self.tweet_cache, self.popular)
+        self.new_tweets = NewTweets(self.tweet_cache, self.feeds)
         self.relations = RelationStore(self.graph)

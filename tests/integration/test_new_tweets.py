@@ -1,0 +1,64 @@
+"""What a post writes to Redis after its commit (cache/new_tweets.py): the tweet's body and counts,
+its author's own feed and recent entries, each once, in one round trip on a single server, even when
+the server has lost its scripts."""
+from __future__ import annotations
+
+import secrets
+
+import redis.connection
+
+from cache.client import is_cluster
+from cache.feeds import feed_key
+from cache.tweets import author_key, count_key, tweet_key
+from domain.ids import new_id
+from domain.tweet_state import COUNTS
+from tests.conftest import single_server
+
+
+def posted(author_id: int) -> dict:
+    return {"id": str(new_id()), "text": "written at once", "created_at": "2026-12-03T18:00:00.000Z",
+            "in_reply_to": None, "entities": {"mentions": [], "hashtags": []}, "media": [],
+            "author": {"id": str(author_id), "username": "writer", "display_name": "Writer"}}
+
+
+def warm_author(services) -> int:
+    """An author whose own feed and recent-entry list are built (empty), as after a read."""
+    author_id = 10**15 + secrets.randbelow(10**15)
+    services.feeds.open([author_id])
+    services.tweet_cache.load_author_tweets(author_id, [])
+    return author_id
+
+
+def assert_written(services, tweet: dict) -> None:
+    tweet_id, author_id = int(tweet["id"]), int(tweet["author"]["id"])
+    assert b'"text":"written at once"' in services.raw_redis.get(tweet_key(tweet_id))
+    assert [services.raw_redis.hget(count_key(kind), tweet_id) for kind in COUNTS] == [b"0:0"] * len(COUNTS)
+    assert services.redis.lrange(feed_key(author_id), 0, -1) == [tweet["id"], "0"]
+    assert services.redis.zrange(author_key(author_id), 0, -1) == [tweet["id"], "0"]
+
+
+@single_server("it counts the round trips to the one server")
+def test_a_new_tweet_is_written_in_one_round_trip(services, monkeypatch):
+    services.new_tweets.write(posted(warm_author(services)))  # the server learns the scripts
+    tweet = posted(warm_author(services))
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(conn, command, check_health=True):
+        if check_health:  # the pool's own health-check pings are not the write's
+            sent.append(command)
+        return send(conn, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    services.new_tweets.write(tweet)
+    monkeypatch.undo()
+    assert len(sent) == 1
+    assert_written(services, tweet)
+
+
+def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services):
+    if not is_cluster(services.redis):
+        services.raw_redis.script_flush()
+    tweet = posted(warm_author(services))
+    services.new_tweets.write(tweet)
+    assert_written(services, tweet)
