@@ -1,11 +1,13 @@
-"""A tweet just posted, written where its request's answer and its event's live frame need it: its
-body and zero counts and its author's recent entries (cache.tweets), and its author's own feed
-(cache.feeds). Each owner queues its own commands; this module only sends them together, in one
-round trip on a single server instead of three (docs/performance.md item 27). On a cluster those keys
-lie in many slots, and redis-py's cluster pipeline takes no script call: each part goes on its own."""
+"""New tweets into Redis, their owners' commands sent together (docs/performance.md item 27). A
+post's request writes its body and zero counts and its author's recent entries (cache.tweets), and
+its author's own feed (cache.feeds), where its answer and its event's live frame need them: one
+round trip on a single server instead of three. On a cluster those keys lie in many slots, and
+redis-py's cluster pipeline takes no script call: each part goes on its own there. The fan-out of
+a batch of an author's tweets (their recent entries again, and their readers' feeds) is script
+calls alone: one pipeline per server, a cluster's too."""
 from __future__ import annotations
 
-from cache.client import is_cluster, queue_scripts, rerun_refused
+from cache.client import is_cluster, queue_scripts, rerun_refused, run_scripts
 from cache.feeds import Feeds
 from cache.tweets import TweetCache
 
@@ -33,3 +35,8 @@ class NewTweets:
             if isinstance(answer, Exception):
                 raise answer
         rerun_refused(scripts, answers[start:])
+
+    def fan_out(self, author_id: int, reader_ids: list[int], tweet_ids: list[int]) -> None:
+        """The author's own feed comes first among reader_ids' (the feeds that exist get them)."""
+        run_scripts(self.r, [*(self.tweets.author_push_call(author_id, t) for t in tweet_ids),
+                             *self.feeds.push_calls(reader_ids, tweet_ids)])

@@ -27,9 +27,12 @@ class EventPublisher(Protocol):
 
 class NewTweetWriter(Protocol):
     """What a post writes to Redis once its transaction has committed, before its event is handed
-    on: the tweet's body and counts, its author's own feed and recent entries."""
+    on (the tweet's body and counts, its author's own feed and recent entries), and what its
+    event's fan-out writes (the author's recent entries again, and the readers' feeds)."""
 
     def write(self, tweet: dict) -> None: ...
+
+    def fan_out(self, author_id: int, reader_ids: list[int], tweet_ids: list[int]) -> None: ...
 
 
 class BlobStore(Protocol):

@@ -20,6 +20,7 @@ class TimelinePorts(Protocol):
     home_pages: ports.HomePageReader
     celebrities: ports.CelebrityList
     tweet_cache: ports.TweetCache
+    new_tweets: ports.NewTweetWriter
     popular: ports.PopularLists
     fanout_threshold: int
 
@@ -50,18 +51,17 @@ def _settle_status(svc: TimelinePorts, author_id: int, celebrity: bool, known: l
 def fan_out(svc: TimelinePorts, events: list[Envelope]) -> None:
     """A batch of posts, by author: one read of the authors' audiences, one push of each author's
     tweets. The request (post_tweet) updated the author's own feed and recent-tweets list already,
-    unless Redis failed it after the commit: both are pushed again here (idempotent)."""
+    unless Redis failed it after the commit: both are pushed again here (idempotent), in the same
+    round trip as the readers' feeds."""
     by_author: dict[int, list[int]] = {}
     for e in events:
         by_author.setdefault(e.event.author_id, []).append(e.event.tweet_id)
     audiences = svc.feed_source.audiences(list(by_author), svc.fanout_threshold)
     known = celebrities(svc)
     for author_id, tweet_ids in by_author.items():
-        for tweet_id in tweet_ids:
-            svc.tweet_cache.push_author_tweet(author_id, tweet_id)
         followers = audiences.get(author_id, [])
         _settle_status(svc, author_id, followers is None, known)
-        svc.feeds.push([author_id, *(followers or [])], tweet_ids)
+        svc.new_tweets.fan_out(author_id, [author_id, *(followers or [])], tweet_ids)
 
 
 def fan_out_boost(svc: TimelinePorts, event: BoostChanged) -> None:

@@ -1,6 +1,6 @@
-"""What a post writes to Redis after its commit (cache/new_tweets.py): the tweet's body and counts,
-its author's own feed and recent entries, each once, in one round trip on a single server, even when
-the server has lost its scripts."""
+"""New tweets into Redis (cache/new_tweets.py): what a post writes after its commit (its body and
+counts, its author's own feed and recent entries) and a batch's fan-out, each in one round trip on a
+single server, and whole even when the server has lost its scripts."""
 from __future__ import annotations
 
 import secrets
@@ -37,23 +37,45 @@ def assert_written(services, tweet: dict) -> None:
     assert services.redis.zrange(author_key(author_id), 0, -1) == [tweet["id"], "0"]
 
 
-@single_server("it counts the round trips to the one server")
-def test_a_new_tweet_is_written_in_one_round_trip(services, monkeypatch):
-    services.new_tweets.write(posted(warm_author(services)))  # the server learns the scripts
-    tweet = posted(warm_author(services))
+def count_sends(monkeypatch) -> list:
+    """What the Redis clients send from now on (the pool's own health-check pings left out)."""
     sent = []
     send = redis.connection.AbstractConnection.send_packed_command
 
     def counted(conn, command, check_health=True):
-        if check_health:  # the pool's own health-check pings are not the write's
+        if check_health:
             sent.append(command)
         return send(conn, command, check_health)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+@single_server("it counts the round trips to the one server")
+def test_a_new_tweet_is_written_in_one_round_trip(services, monkeypatch):
+    services.new_tweets.write(posted(warm_author(services)))  # the server learns the scripts
+    tweet = posted(warm_author(services))
+    sent = count_sends(monkeypatch)
     services.new_tweets.write(tweet)
     monkeypatch.undo()
     assert len(sent) == 1
     assert_written(services, tweet)
+
+
+@single_server("it counts the round trips to the one server")
+def test_a_batch_of_an_authors_tweets_is_fanned_out_in_one_round_trip(services, monkeypatch):
+    author = warm_author(services)
+    readers = [warm_author(services) for _ in range(2)]
+    services.new_tweets.fan_out(author, [author, *readers], [new_id()])  # the server learns the scripts
+    tweet_ids = [new_id() for _ in range(3)]
+    sent = count_sends(monkeypatch)
+    services.new_tweets.fan_out(author, [author, *readers], tweet_ids)
+    monkeypatch.undo()
+    assert len(sent) == 1
+    newest = [str(t) for t in reversed(tweet_ids)]
+    assert set(newest) <= set(services.redis.zrange(author_key(author), 0, -1))
+    for reader in (author, *readers):
+        assert services.redis.lrange(feed_key(reader), 0, 2) == newest
 
 
 def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services):

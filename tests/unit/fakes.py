@@ -418,6 +418,11 @@ class NewTweets:
         self.feeds.push([author_id], [tweet_id])
         self.tweet_cache.push_author_tweet(author_id, tweet_id)
 
+    def fan_out(self, author_id, reader_ids, tweet_ids):
+        for tweet_id in tweet_ids:
+            self.tweet_cache.push_author_tweet(author_id, tweet_id)
+        self.feeds.push(reader_ids, tweet_ids)
+
 
 class RelationStore:
     def __init__(self, graph: Graph):
