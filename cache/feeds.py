@@ -39,25 +39,24 @@ local function newer(a, b)
 end
 """
 
-# place: puts member m in its place in an existing feed; 0 when its entry is there already. An entry
-# older than the head (posts committed out of their ids' order, a redelivered fan-out) is nearly
-# always near it: the feed is read from its head in growing slices.
-# trim: keeps the newest `size` entries and the sentinel.
+# place: puts member m in its place in a feed; the feed's length after, or 0 when there is no feed
+# (it is cold), its entry is there already, or it is older than all of a feed of `size` entries or
+# more (entries between may have been trimmed: a reader would miss them). An entry older than the
+# head (posts committed out of their ids' order, a redelivered fan-out) is nearly always near it:
+# the feed is read from its head in growing slices.
+# trim: a feed `length` long that has grown an eighth past its size keeps its newest `size` entries
+# and the sentinel (a trim at every push doubled its cost).
 _PLACE = _ORDER + """
-local function place(key, m)
+local function place(key, m, size)
   local id, head = id_of(m), redis.call('LINDEX', key, 0)
-  if head == '0' or newer(id, id_of(head)) then
-    redis.call('LPUSH', key, m)
-    return 1
-  end
+  if not head then return 0 end
+  if head == '0' or newer(id, id_of(head)) then return redis.call('LPUSH', key, m) end
   local from, step = 0, 16
   while true do
     local got = redis.call('LRANGE', key, from, from + step - 1)
-    for _, x in ipairs(got) do
-      if x == '0' or newer(id, id_of(x)) then
-        redis.call('LINSERT', key, 'BEFORE', x, m)
-        return 1
-      end
+    for i, x in ipairs(got) do
+      if x == '0' and from + i - 1 >= size then return 0 end
+      if x == '0' or newer(id, id_of(x)) then return redis.call('LINSERT', key, 'BEFORE', x, m) end
       if id_of(x) == id then return 0 end
     end
     if #got < step then return 0 end
@@ -65,21 +64,23 @@ local function place(key, m)
   end
 end
 
-local function trim(key, size)
-  if redis.call('LLEN', key) > size + 1 then
+local function trim(key, size, length)
+  if length > size + math.floor(size / 8) + 1 then
     redis.call('LTRIM', key, 0, size)
     redis.call('LSET', key, -1, '0')
   end
 end
 """
 
-# KEYS: feeds; ARGV: size, then members oldest first. Adds them to each feed that exists.
+# KEYS: feeds; ARGV: size, then members oldest first. Adds them to each feed that exists; how many
+# feeds took one.
 _PUSH = _PLACE + """
-local added = 0
+local added, size = 0, tonumber(ARGV[1])
 for _, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then
-    for a = 2, #ARGV do place(key, ARGV[a]) end
-    trim(key, tonumber(ARGV[1]))
+  local length = 0
+  for a = 2, #ARGV do length = math.max(length, place(key, ARGV[a], size)) end
+  if length > 0 then
+    trim(key, size, length)
     added = added + 1
   end
 end
@@ -136,8 +137,11 @@ _PUSH_BOOST = _PLACE + _BOOST_CHECK + """
 local added, size = 0, tonumber(ARGV[1])
 for i = 1, #KEYS, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 and boost_enters(KEYS[i], KEYS[i + 1], ARGV[3], ARGV[4], size, ARGV[2]) then
-    added = added + place(KEYS[i], ARGV[3])
-    trim(KEYS[i], size)
+    local length = place(KEYS[i], ARGV[3], size)
+    if length > 0 then
+      trim(KEYS[i], size, length)
+      added = added + 1
+    end
   end
 end
 return added

@@ -49,13 +49,26 @@ def test_fan_out_only_reaches_feeds_that_exist(services, reader):
     assert not services.redis.exists(feed_key(reader))
 
 
-def test_a_full_feed_keeps_its_newest_entries_and_its_sentinel(services, reader):
+def test_a_full_feed_is_cut_back_to_its_newest_entries_and_its_sentinel(services, reader):
     kept = ids(FEED_SIZE)
     services.feeds.rebuild(reader, kept, [])
-    newer = ids(3, start=10 * FEED_SIZE)
-    services.feeds.push([reader], newer)
-    services.feeds.push([reader], [new_id(BASE_MS - 5000)])  # older than all it keeps: trimmed at once
-    assert stored(services, reader) == [*newest_first([*kept[3:], *newer]), SENTINEL]
+    newer = ids(FEED_SIZE // 8, start=10 * FEED_SIZE)
+    services.feeds.push([reader], newer)  # an eighth more: kept until the next push
+    assert stored(services, reader) == [*newest_first([*kept, *newer]), SENTINEL]
+    newest = ids(1, start=20 * FEED_SIZE)
+    services.feeds.push([reader], newest)
+    assert stored(services, reader) == [*newest_first([*kept, *newer, *newest])[:FEED_SIZE], SENTINEL]
+
+
+def test_an_entry_older_than_a_full_feed_stays_out_of_it(services, reader):
+    """Entries between it and the feed's oldest may have been trimmed: a reader would miss them."""
+    kept, old = ids(FEED_SIZE), new_id(BASE_MS - 5000)
+    services.feeds.rebuild(reader, kept, [])
+    services.feeds.push([reader], [old])
+    assert stored(services, reader) == [*newest_first(kept), SENTINEL]
+    services.feeds.rebuild(reader, kept[-3:], [])  # a feed that holds all there is takes it
+    services.feeds.push([reader], [old])
+    assert stored(services, reader) == [*newest_first([*kept[-3:], old]), SENTINEL]
 
 
 def test_a_new_follow_merges_the_authors_entries_in_order_each_once(services, reader):
