@@ -23,8 +23,7 @@ class NewTweets:
         scripts = [*self.feeds.push_calls([author_id], [tweet_id]), self.tweets.author_push_call(author_id, tweet_id)]
         if is_cluster(self.r):
             self.tweets.put([tweet], new=True)
-            for script, keys, args in scripts:
-                script(keys=keys, args=args)
+            run_scripts(self.r, scripts)
             return
         pipe = self.r.pipeline(transaction=False)
         self.tweets.queue_put(pipe, [tweet], new=True)
