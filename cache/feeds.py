@@ -13,9 +13,14 @@ newer than the feed's head, so it is pushed on the head without looking further:
 to walk its 800 entries to learn whether the member was there, which made Redis's share of a post
 grow with the feed (about 15 µs a feed against 4 as a list, docs/performance.md item 26), and a list
 of 800 ids takes about 8 KB instead of 14. An older entry (a late fan-out) is put in its place by a
-scan. A sentinel "0" ends every feed, so a feed that exists was built even when it holds no tweet:
+scan. A sentinel ends every feed, so a feed that exists was built even when it holds no tweet:
 "missing" always means "cold: rebuild from Neo4j", and fan-out only ever adds to feeds that exist (a
-feed of a user inactive past the TTL expires and is rebuilt on their next read). Feeds kept as
+feed of a user inactive past the TTL expires and is rebuilt on their next read). The sentinel says
+whether the graph holds older entries than the feed: "0" when it holds none, "more" when the feed
+was cut back to its newest `size` (or built from them), so that a page that reaches its end goes on
+from Neo4j; a feed that reached its size counts as cut too (feeds written before the mark). An
+entry older than all of a cut feed stays out of it (a reader would miss the ones between), and a
+cut feed that loses its last entry is dropped, to be rebuilt. Feeds kept as
 sorted sets lived under `home_feed:{u:ID}`; they are never read and expire with their TTL.
 """
 from __future__ import annotations
@@ -27,6 +32,7 @@ from domain.entries import boost_member, parse_member
 
 FEED_SIZE = 800
 SENTINEL = "0"
+CUT = "more"  # the sentinel of a feed the graph holds older entries for (the Lua below spells it too)
 BATCH = 1000
 FEW = 16  # removing more entries than this from one feed rewrites it once instead of one LREM each
 
@@ -39,24 +45,34 @@ local function newer(a, b)
 end
 """
 
+# The two sentinels: a feed's end, and whether the graph holds older entries than the feed (it was
+# cut), given its sentinel and how many entries precede it. cache/home_page.py reads feeds with them.
+ENDS = """
+local function is_end(m) return m == '0' or m == 'more' end
+local function is_cut(last, entries, size) return last == 'more' or entries >= size end
+"""
+
 # place: puts member m in its place in a feed; the feed's length after, or 0 when there is no feed
-# (it is cold), its entry is there already, or it is older than all of a feed of `size` entries or
-# more (entries between may have been trimmed: a reader would miss them). An entry older than the
-# head (posts committed out of their ids' order, a redelivered fan-out) is nearly always near it:
-# the feed is read from its head in growing slices.
-# trim: a feed `length` long that has grown an eighth past its size keeps its newest `size` entries
-# and the sentinel (a trim at every push doubled its cost).
-_PLACE = _ORDER + """
+# (it is cold), its entry is there already, or it is older than all of a cut feed. An entry older
+# than the head (posts committed out of their ids' order, a redelivered fan-out) is nearly always
+# near it: the feed is read from its head in growing slices.
+# trim: a feed `length` long that has grown an eighth past its size keeps its newest `size` entries,
+# then the cut's sentinel (a trim at every push doubled its cost).
+# drop_if_bare: a cut feed whose last entry went is dropped (nothing tells what an entry would miss).
+_PLACE = _ORDER + ENDS + """
 local function place(key, m, size)
   local id, head = id_of(m), redis.call('LINDEX', key, 0)
   if not head then return 0 end
-  if head == '0' or newer(id, id_of(head)) then return redis.call('LPUSH', key, m) end
+  if head == '0' or (head ~= 'more' and newer(id, id_of(head))) then return redis.call('LPUSH', key, m) end
   local from, step = 0, 16
   while true do
     local got = redis.call('LRANGE', key, from, from + step - 1)
     for i, x in ipairs(got) do
-      if x == '0' and from + i - 1 >= size then return 0 end
-      if x == '0' or newer(id, id_of(x)) then return redis.call('LINSERT', key, 'BEFORE', x, m) end
+      if is_end(x) then
+        if is_cut(x, from + i - 1, size) then return 0 end
+        return redis.call('LINSERT', key, 'BEFORE', x, m)
+      end
+      if newer(id, id_of(x)) then return redis.call('LINSERT', key, 'BEFORE', x, m) end
       if id_of(x) == id then return 0 end
     end
     if #got < step then return 0 end
@@ -67,8 +83,14 @@ end
 local function trim(key, size, length)
   if length > size + math.floor(size / 8) + 1 then
     redis.call('LTRIM', key, 0, size)
-    redis.call('LSET', key, -1, '0')
+    redis.call('LSET', key, -1, 'more')
   end
+end
+"""
+
+_DROP_IF_BARE = """
+local function drop_if_bare(key)
+  if redis.call('LINDEX', key, 0) == 'more' then redis.call('DEL', key) end
 end
 """
 
@@ -101,16 +123,20 @@ end
 
 # KEYS: [feed, feed_boosts]; ARGV: size, ttl, then (member, tweet id of a boost or '') pairs. Merges
 # an author's recent entries (a new follow) into one feed if it exists: one pass over the feed, which
-# is written again whole, instead of a scan for each entry older than its head.
-_PUSH_MANY = _ORDER + _BOOST_CHECK + """
+# is written again whole, instead of a scan for each entry older than its head. Into a cut feed go
+# only entries newer than its last; what does not fit cuts it.
+_PUSH_MANY = _ORDER + ENDS + _BOOST_CHECK + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local size, ttl = tonumber(ARGV[1]), ARGV[2]
 local old = redis.call('LRANGE', KEYS[1], 0, -2)
+local cut = is_cut(redis.call('LINDEX', KEYS[1], -1), #old, size)
+local horizon = cut and old[1] and id_of(old[#old])
 local present, new = {}, {}
 for _, m in ipairs(old) do present[id_of(m)] = true end
 for i = 3, #ARGV, 2 do
   local m, tweet = ARGV[i], ARGV[i + 1]
-  if not present[id_of(m)] and (tweet == '' or boost_enters(KEYS[1], KEYS[2], m, tweet, size, ttl)) then
+  if not present[id_of(m)] and not (horizon and newer(horizon, id_of(m)))
+     and (tweet == '' or boost_enters(KEYS[1], KEYS[2], m, tweet, size, ttl)) then
     present[id_of(m)] = true
     new[#new + 1] = m
   end
@@ -125,7 +151,7 @@ while #out < size and (a <= #old or b <= #new) do
     out[#out + 1] = new[b]; b = b + 1
   end
 end
-out[#out + 1] = '0'
+out[#out + 1] = (cut or a <= #old or b <= #new) and 'more' or '0'
 redis.call('DEL', KEYS[1])
 redis.call('RPUSH', KEYS[1], unpack(out))
 redis.call('EXPIRE', KEYS[1], ttl)
@@ -148,9 +174,10 @@ return added
 """
 
 # KEYS: feed, feed_boosts pairs; ARGV: member, tweet id. Takes a boost back out.
-_REMOVE_BOOST = """
+_REMOVE_BOOST = _DROP_IF_BARE + """
 for i = 1, #KEYS, 2 do
   redis.call('LREM', KEYS[i], 0, ARGV[1])
+  drop_if_bare(KEYS[i])
   if redis.call('HGET', KEYS[i + 1], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[i + 1], ARGV[2]) end
 end
 return 1
@@ -167,12 +194,13 @@ return 1
 
 # KEYS: feeds; ARGV: few, then members. Takes them out of each feed: one LREM each when they are
 # few, else the feed is written again without them (an unfollow takes up to a whole feed's worth).
-_REMOVE = """
+_REMOVE = _DROP_IF_BARE + """
 local members, gone = {unpack(ARGV, 2)}, {}
 for _, m in ipairs(members) do gone[m] = true end
 for _, key in ipairs(KEYS) do
   if #members <= tonumber(ARGV[1]) then
     for _, m in ipairs(members) do redis.call('LREM', key, 0, m) end
+    drop_if_bare(key)
   elseif redis.call('EXISTS', key) == 1 then
     local kept = {}
     local all = redis.call('LRANGE', key, 0, -1)
@@ -182,8 +210,10 @@ for _, key in ipairs(KEYS) do
     if #kept < #all then
       local ttl = redis.call('PTTL', key)
       redis.call('DEL', key)
-      redis.call('RPUSH', key, unpack(kept))
-      if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+      if kept[1] ~= 'more' then
+        redis.call('RPUSH', key, unpack(kept))
+        if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+      end
     end
   end
 end
@@ -271,12 +301,13 @@ class Feeds:
                           *[boosts_key(u) for u in chunk])
 
     def rebuild(self, user_id: int, members: list, celebrity_ids: list[int]) -> None:
-        """members: the newest entries, one per tweet (cypher/feed/rebuild.cypher)."""
+        """members: the newest entries, one per tweet, at most FEED_SIZE (cypher/feed/rebuild.cypher):
+        when there are that many, the graph may hold older ones."""
         pipe = self.r.pipeline(transaction=True)
         key, ckey, bkey = feed_key(user_id), celebs_key(user_id), boosts_key(user_id)
         members = sorted((str(m) for m in members), key=lambda m: parse_member(m)[0], reverse=True)[:FEED_SIZE]
         pipe.delete(key, ckey, bkey)
-        pipe.rpush(key, *members, SENTINEL)
+        pipe.rpush(key, *members, CUT if len(members) == FEED_SIZE else SENTINEL)
         pipe.sadd(ckey, SENTINEL, *celebrity_ids)
         boosts = {e[1]: m for m, e in ((m, parse_member(m)) for m in members) if e[2] is not None}
         if boosts:

@@ -42,15 +42,16 @@ local function newer(a, b)
 end
 """
 
-# The newest entries before the place in a feed: a list, newest first, the sentinel last
-# (cache/feeds.py), read in growing slices from its head.
-_LISTED = """
+# The newest entries before the place in a feed: a list, newest first, a sentinel last
+# (cache/feeds.py), read in growing slices from its head; and whether the feed was cut (the graph
+# holds older entries than its last).
+_LISTED = feeds.ENDS + """
 local function listed(key, count)
   local out, from, step = {}, 0, count + 1
   while count > 0 do
     local got = redis.call('LRANGE', key, from, from + step - 1)
     for _, m in ipairs(got) do
-      if m == '0' then return out end
+      if is_end(m) then return out end
       if before == '' or newer(before, id_of(m)) then
         out[#out + 1] = m
         if #out == count then return out end
@@ -60,6 +61,10 @@ local function listed(key, count)
     from, step = from + step, step * 2
   end
   return out
+end
+
+local function was_cut(key, size)
+  return is_cut(redis.call('LINDEX', key, -1), redis.call('LLEN', key) - 1, size) and 1 or 0
 end
 """
 
@@ -149,7 +154,7 @@ if #lists > 1 then
     head_ids[best] = nxt and id_of(nxt)
   end
 end
-local full = redis.call('LLEN', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
+local full = was_cut(KEYS[1], tonumber(ARGV[5]))
 
 local k = tonumber(ARGV[6])
 if k == 0 then return {'ok', ids, full} end
@@ -227,7 +232,7 @@ local celebs = {}
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then celebs[#celebs + 1] = c end
 end
-local full = redis.call('LLEN', KEYS[1]) > tonumber(ARGV[5]) and 1 or 0
+local full = was_cut(KEYS[1], tonumber(ARGV[5]))
 if tonumber(ARGV[6]) == 0 then return {'ok', listed(KEYS[1], want), full, celebs} end
 return {'ok', listed(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
 """
@@ -254,7 +259,7 @@ class Rendered:
 @dataclass
 class HomePage:
     entries: list[Entry]  # the newest `count` entries before the cursor, celebrities merged
-    full: bool  # the feed was trimmed: older tweets exist that only Neo4j still lists
+    full: bool  # the feed was cut: older tweets exist that only Neo4j still lists
     top: list[int] | None = None  # the network top (None when its cache is cold)
     found: Rendered | None = None
 

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from cache.feeds import FEED_SIZE, FEW, SENTINEL, boosts_key, feed_key
+from cache.feeds import CUT, FEED_SIZE, FEW, SENTINEL, boosts_key, feed_key
 from domain.entries import boost_member
 from domain.ids import new_id
 
@@ -49,23 +49,26 @@ def test_fan_out_only_reaches_feeds_that_exist(services, reader):
     assert not services.redis.exists(feed_key(reader))
 
 
-def test_a_full_feed_is_cut_back_to_its_newest_entries_and_its_sentinel(services, reader):
-    kept = ids(FEED_SIZE)
-    services.feeds.rebuild(reader, kept, [])
-    newer = ids(FEED_SIZE // 8, start=10 * FEED_SIZE)
+def test_a_full_feed_is_cut_back_to_its_newest_entries_and_marked_cut(services, reader):
+    kept = ids(FEED_SIZE - 1)
+    services.feeds.rebuild(reader, kept, [])  # all there is
+    newer = ids(FEED_SIZE // 8 + 1, start=10 * FEED_SIZE)
     services.feeds.push([reader], newer)  # an eighth more: kept until the next push
     assert stored(services, reader) == [*newest_first([*kept, *newer]), SENTINEL]
     newest = ids(1, start=20 * FEED_SIZE)
     services.feeds.push([reader], newest)
-    assert stored(services, reader) == [*newest_first([*kept, *newer, *newest])[:FEED_SIZE], SENTINEL]
+    assert stored(services, reader) == [*newest_first([*kept, *newer, *newest])[:FEED_SIZE], CUT]
 
 
-def test_an_entry_older_than_a_full_feed_stays_out_of_it(services, reader):
-    """Entries between it and the feed's oldest may have been trimmed: a reader would miss them."""
+def test_an_entry_older_than_a_cut_feed_stays_out_of_it(services, reader):
+    """Entries between it and the feed's oldest may have been cut: a reader would miss them."""
     kept, old = ids(FEED_SIZE), new_id(BASE_MS - 5000)
-    services.feeds.rebuild(reader, kept, [])
+    services.feeds.rebuild(reader, kept, [])  # as many as a feed holds: the graph may hold more
     services.feeds.push([reader], [old])
-    assert stored(services, reader) == [*newest_first(kept), SENTINEL]
+    assert stored(services, reader) == [*newest_first(kept), CUT]
+    services.feeds.remove([reader], kept[-2:])
+    services.feeds.push([reader], [old])  # shorter now, but cut all the same
+    assert stored(services, reader) == [*newest_first(kept[:-2]), CUT]
     services.feeds.rebuild(reader, kept[-3:], [])  # a feed that holds all there is takes it
     services.feeds.push([reader], [old])
     assert stored(services, reader) == [*newest_first([*kept[-3:], old]), SENTINEL]
@@ -80,6 +83,33 @@ def test_a_new_follow_merges_the_authors_entries_in_order_each_once(services, re
     services.feeds.push_many(reader, [*theirs, own[2], boost_of_shown, boost_of_new])
     assert stored(services, reader) == [*newest_first([*own, *theirs, boost_of_new]), SENTINEL]
     assert services.redis.hgetall(boosts_key(reader)) == {boost_of_new.split(":")[1]: boost_of_new}
+
+
+def test_a_follow_merges_into_a_cut_feed_only_entries_newer_than_its_last(services, reader):
+    kept = ids(FEED_SIZE, start=100)
+    services.feeds.rebuild(reader, kept, [])
+    services.feeds.remove([reader], kept[-2:])  # room for two
+    older, between = new_id(BASE_MS), new_id(BASE_MS + 1000 * 101)
+    services.feeds.push_many(reader, [older, between])
+    assert stored(services, reader) == [*newest_first([*kept[:-2], between]), CUT]
+
+
+def test_a_follow_that_overfills_a_feed_cuts_it(services, reader):
+    kept = ids(FEED_SIZE - 2, start=100)
+    services.feeds.rebuild(reader, kept, [])
+    theirs = ids(4)  # older than the feed's entries: the two oldest do not fit
+    services.feeds.push_many(reader, theirs)
+    assert stored(services, reader) == [*newest_first([*kept, *theirs])[:FEED_SIZE], CUT]
+
+
+@pytest.mark.parametrize("count", [1, FEW + 1], ids=["one at a time", "written again"])
+def test_a_cut_feed_that_loses_every_entry_goes_cold(services, reader, count):
+    """Nothing would tell what an entry pushed on it misses: the next read rebuilds it."""
+    kept = ids(count)
+    services.feeds.rebuild(reader, kept, [])
+    services.redis.lset(feed_key(reader), -1, CUT)  # as if its older entries had been cut
+    services.feeds.remove([reader], kept)
+    assert not services.redis.exists(feed_key(reader))
 
 
 def test_a_boost_enters_a_feed_once_and_leaves_it(services, reader):

@@ -139,6 +139,31 @@ def test_pages_beyond_the_cached_800_continue_from_the_graph(svc_for):
 
 
 @pytest.mark.parametrize("threshold", [1, 10_000])
+def test_a_cut_feed_that_loses_entries_still_continues_from_the_graph(svc_for, threshold):
+    """A feed cut back to its newest 800 stays marked as cut when an unfollow or a delete takes
+    entries out of it: its pages still continue past its end from the graph."""
+    svc = svc_for[threshold]
+    runtime.install(svc)
+    reader, friend = new_user(svc), new_user(svc)
+    follows.follow(svc, friend, reader)  # with threshold 1, the reader is a celebrity
+    start = now_ms() - 10_000_000
+    rows = [[reader, new_id(start + 1000 * i)] for i in range(FEED_SIZE + 30)]
+    svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
+        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
+        rows=rows,
+    )
+    follows.follow(svc, reader, friend)
+    said = [int(tweets.post_tweet(svc, friend, f"newest {i}")["id"]) for i in range(3)]
+    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    tweets.delete_tweet(svc, reader, rows[-1][1], may_delete_any=False)
+    follows.unfollow(svc, reader, friend)
+    assert said[0] not in truth(svc, reader)
+    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    assert len(truth(svc, reader)) == FEED_SIZE + 29
+
+
+@pytest.mark.parametrize("threshold", [1, 10_000])
 def test_tweets_of_one_second_page_newest_first_across_pages(svc_for, threshold):
     """A feed (and a celebrity's list) keeps each second's entries in ascending order: pages that
     cut through a second still list them newest first, each once."""
