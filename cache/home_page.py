@@ -107,13 +107,26 @@ local function newest(key, count)
 end
 """
 
+# Entries older than the newest `horizon` of the merged authors' cut lists are left to the graph:
+# the page stops there, and counts as cut (the use case goes on from Cypher).
+_HORIZON = """
+local function within(ids, horizon)
+  if not horizon then return ids, false end
+  local kept = {}
+  for _, m in ipairs(ids) do
+    if not newer(horizon, id_of(m)) then kept[#kept + 1] = m end
+  end
+  return kept, #kept < want
+end
+"""
+
 # KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
 #       liked/boosted/bookmarked sets, the viewer's hidden set.
 # ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_entries key's head and
-#       tail around the id, tweet prefix, user_brief prefix.
+#       tail around the id, tweet prefix, user_brief prefix, author list size.
 # A tweet is rendered only if every part is there: its body, its author's brief, its three counts
 # (stored as 'version:count', cache/tweets.py) and all three of the viewer's flag sets.
-_PAGE = _PLACE + _LISTED + _NEWEST + """
+_PAGE = _PLACE + _LISTED + _NEWEST + tweets.AUTHOR_STATE + _HORIZON + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -121,14 +134,16 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 -- The feed and each followed celebrity's entries are each newest first: merged by taking the
 -- newest head until the page is full, each member once.
 local lists = {listed(KEYS[1], want)}
-local cold = {}
+local cold, horizon = {}, nil
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
     local key = ARGV[7] .. c .. ARGV[8]
-    if redis.call('EXISTS', key) == 0 then
+    local state = author_state(key, tonumber(ARGV[11]))
+    if state == 'cold' then
       cold[#cold + 1] = c
     else
       lists[#lists + 1] = newest(key, want)
+      if state ~= '' and (horizon == nil or newer(id_of(state), horizon)) then horizon = id_of(state) end
     end
   end
 end
@@ -155,6 +170,9 @@ if #lists > 1 then
   end
 end
 local full = was_cut(KEYS[1], tonumber(ARGV[5]))
+local short
+ids, short = within(ids, horizon)
+if short then full = 1 end
 
 local k = tonumber(ARGV[6])
 if k == 0 then return {'ok', ids, full} end
@@ -237,10 +255,12 @@ if tonumber(ARGV[6]) == 0 then return {'ok', listed(KEYS[1], want), full, celebs
 return {'ok', listed(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or '', redis.call('SMEMBERS', KEYS[4])}
 """
 
-# On a cluster, one celebrity's part (their slot). KEYS: author_entries; ARGV: the page's place.
-_AUTHOR_PART = _PLACE + _NEWEST + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
-return {'ok', newest(KEYS[1], want)}
+# On a cluster, one celebrity's part (their slot). KEYS: author_entries; ARGV: the page's place,
+# the author list's size. Its entries, and its horizon ('' when it was not cut).
+_AUTHOR_PART = _PLACE + _NEWEST + tweets.AUTHOR_STATE + """
+local state = author_state(KEYS[1], tonumber(ARGV[4]))
+if state == 'cold' then return {'cold'} end
+return {'ok', newest(KEYS[1], want), state}
 """
 
 
@@ -304,7 +324,7 @@ class HomePages:
             hidden.hidden_key(user_id),
         ]
         args = [*place, self.ttl, feeds.FEED_SIZE, k, *key_parts(tweets.author_key), tweets.tweet_key(""),
-                tweets.user_key("")]
+                tweets.user_key(""), tweets.AUTHOR_TWEETS]
         out = self._page(keys=keys, args=args)
         status = out[0]
         if status == b"cold":
@@ -327,12 +347,17 @@ class HomePages:
             return Cold()
         members, full, celebs = out[1], out[2], out[3]
         if celebs:
-            parts = run_scripts(self.r, ((self._author_part, [tweets.author_key(int(c))], place) for c in celebs))
+            parts = run_scripts(self.r, ((self._author_part, [tweets.author_key(int(c))], [*place, tweets.AUTHOR_TWEETS])
+                                         for c in celebs))
             cold = [int(c) for c, part in zip(celebs, parts) if part[0] == b"cold"]
             if cold:
                 return Cold(cold)
             merged = dict.fromkeys([*members, *(m for part in parts for m in part[1])])
             members = sorted(merged, key=_entry_id, reverse=True)[: place[2]]
+            horizons = [_entry_id(part[2]) for part in parts if part[2]]
+            if horizons:  # as _PAGE's `within`
+                members = [m for m in members if _entry_id(m) >= max(horizons)]
+                full = full or len(members) < place[2]
         page = HomePage([parse_member(m) for m in members], bool(full))
         if k:
             top, hid = out[4], out[5]

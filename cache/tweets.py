@@ -18,6 +18,7 @@ from domain.ids import id_time_ms
 from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
+CUT = "more"  # an author list's sentinel when the graph holds older entries (spelt so in the Lua too)
 AUTHOR_TWEETS = 800
 OBJECT_TTL = 7 * 86400
 
@@ -43,12 +44,39 @@ return redis.call('SREM', KEYS[1], ARGV[1])
 """
 
 # KEYS: [an author's recent entries]; ARGV: member, score, how many to keep. Only a list that was
-# built whole (it exists) is added to; newest first (`score`), the sentinel last stays.
+# built whole (it exists) is added to; newest first (`score`), the sentinel last (score 0). A list
+# past its size loses its oldest seconds whole, so that every second it holds is whole, and its
+# sentinel becomes the cut's.
 _PUSH_AUTHOR = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[1], tonumber(ARGV[3]), -2)
+local size = tonumber(ARGV[3])
+if redis.call('ZCARD', KEYS[1]) > size + 1 then
+  local first = redis.call('ZRANGE', KEYS[1], size, size, 'WITHSCORES')[2]
+  if first ~= redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] then
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], first, '(0')
+  else
+    redis.call('ZREMRANGEBYRANK', KEYS[1], size, -2)  -- all in one second
+  end
+  redis.call('ZREM', KEYS[1], '0')
+  redis.call('ZADD', KEYS[1], 0, 'more')
+end
 return 1
+"""
+
+# An author's list as a page merges it (cache/home_page.py): 'cold' when it is missing, or cut with
+# no entry left; else its oldest entry when it was cut (older ones are in the graph alone: a page
+# must not reach past it), or '' when it holds all there is. A list of `size` entries or more counts
+# as cut too (lists written before the mark).
+AUTHOR_STATE = """
+local function author_state(key, size)
+  local n = redis.call('ZCARD', key)
+  if n == 0 then return 'cold' end
+  if not (redis.call('ZSCORE', key, 'more') or n - 1 >= size) then return '' end
+  if n == 1 then return 'cold' end
+  local oldest = redis.call('ZRANGE', key, -2, -2, 'WITHSCORES')[2]
+  return redis.call('ZRANGE', key, oldest, oldest, 'BYSCORE', 'LIMIT', 0, 1)[1]
+end
 """
 
 
@@ -250,8 +278,16 @@ class TweetCache:
         self.r.zrem(author_key(author_id), member)
 
     def load_author_tweets(self, author_id: int, members: list) -> None:
+        """members: the author's newest entries, at most author_size: when there are that many, the
+        graph may hold older ones, and the oldest second, which may be partial, is left out."""
+        scores = {m: entry_score(m) for m in members}
+        end = SENTINEL
+        if len(members) >= self.author_size:
+            oldest = max(scores.values())
+            scores = {m: s for m, s in scores.items() if s != oldest} or scores
+            end = CUT
         pipe = self.r.pipeline(transaction=True)
         pipe.delete(author_key(author_id))
-        pipe.zadd(author_key(author_id), {SENTINEL: 0, **{m: entry_score(m) for m in members}})
+        pipe.zadd(author_key(author_id), {end: 0, **scores})
         pipe.expire(author_key(author_id), OBJECT_TTL)
         pipe.execute()

@@ -163,6 +163,32 @@ def test_a_cut_feed_that_loses_entries_still_continues_from_the_graph(svc_for, t
     assert len(truth(svc, reader)) == FEED_SIZE + 29
 
 
+def test_pages_stop_merging_a_celebrity_where_their_cut_list_ends(svc_for):
+    """A celebrity's list holds their newest 800 entries: pages that reach past its oldest continue
+    from the graph, so the celebrity's older tweets are not skipped, even after a delete shortened
+    the list."""
+    svc = svc_for[1]  # everyone with two followers is a celebrity
+    runtime.install(svc)
+    reader, celebrity, other = new_user(svc), new_user(svc), new_user(svc)
+    follows.follow(svc, reader, celebrity)
+    follows.follow(svc, other, celebrity)
+    start = now_ms() - 10_000_000
+    rows = [[celebrity, new_id(start + 2000 * i)] for i in range(FEED_SIZE + 30)]
+    rows += [[reader, new_id(start + 2000 * i + 1000)] for i in range(0, FEED_SIZE + 30, 40)]
+    svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
+        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
+        rows=rows,
+    )
+    svc.feeds.drop([reader])
+    svc.redis.delete(author_key(celebrity))  # written past the cache: both lists are read anew
+    assert len(truth(svc, reader)) == FEED_SIZE + 30 + 21
+    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    tweets.delete_tweet(svc, celebrity, rows[FEED_SIZE + 20][1], may_delete_any=False)
+    tweets.post_tweet(svc, celebrity, "newest")
+    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+
+
 @pytest.mark.parametrize("threshold", [1, 10_000])
 def test_tweets_of_one_second_page_newest_first_across_pages(svc_for, threshold):
     """A feed (and a celebrity's list) keeps each second's entries in ascending order: pages that

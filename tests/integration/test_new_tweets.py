@@ -84,3 +84,17 @@ def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services
     tweet = posted(warm_author(services))
     services.new_tweets.write(tweet)
     assert_written(services, tweet)
+
+
+def test_an_authors_full_list_loses_its_oldest_seconds_whole_and_is_marked_cut(services):
+    """Every second a list holds is whole, so a page can stop exactly at its oldest entry."""
+    author_id = 10**15 + secrets.randbelow(10**15)
+    size, base = services.tweet_cache.author_size, 1_790_000_000_000
+    oldest_second = [new_id(base + 10), new_id(base + 20)]
+    services.tweet_cache.load_author_tweets(author_id, [*oldest_second, *(new_id(base + 1000 * s) for s in range(1, size - 2))])
+    for s in range(size, size + 2):  # the second push makes size + 1 entries
+        services.tweet_cache.push_author_tweet(author_id, new_id(base + 1000 * s))
+    kept = services.redis.zrange(author_key(author_id), 0, -1)
+    assert kept[-1] == "more" and len(kept) == size
+    assert not set(map(str, oldest_second)) & set(kept)
+    services.redis.delete(author_key(author_id))
