@@ -131,9 +131,9 @@ def bootstrap(settings: Settings | None = None) -> Services:
     r = redis_client(settings.redis_url, cluster=cluster)
     raw = redis_client(settings.redis_url, decode=False, cluster=cluster)
     rq = raw if settings.rq_url == settings.redis_url else redis_client(settings.rq_url, decode=False)
-    tweet_cache = TweetCache(raw)
+    tweet_cache = TweetCache(raw, settings.feed_size)
     event_streams = EventStreams(r)
-    feeds = Feeds(r, settings.feed_active_days * 86400)
+    feeds = Feeds(r, settings.feed_active_days * 86400, settings.feed_size)
     sessions = SessionStore(r, settings.session_ttl_seconds, settings.session_idle_seconds)
     svc = Services(
         settings=settings,
@@ -161,7 +161,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
         grants=GrantCache(r),
         feed_source=FeedSource(graph),
         feeds=feeds,
-        home_pages=HomePages(raw, settings.feed_active_days * 86400),
+        home_pages=HomePages(raw, settings.feed_active_days * 86400, settings.feed_size),
         profiles=Profiles(raw),
         celebrities=Celebrities(r),
         tweet_cache=tweet_cache,

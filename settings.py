@@ -40,6 +40,7 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
     fanout_follower_threshold: int = 10_000
+    feed_size: int = 800  # the newest entries Redis keeps of each home feed and each merged author
     feed_active_days: int = 7
     web_max_in_flight: int = 64
     web_max_waiting: int = 256
@@ -83,6 +84,7 @@ class Settings:
             fanout_follower_threshold=int(
                 env.get("FANOUT_FOLLOWER_THRESHOLD", d.fanout_follower_threshold)
             ),
+            feed_size=int(env.get("FEED_SIZE", d.feed_size)),
             feed_active_days=int(env.get("FEED_ACTIVE_DAYS", d.feed_active_days)),
             web_max_in_flight=int(env.get("WEB_MAX_IN_FLIGHT", d.web_max_in_flight)),
             web_max_waiting=int(env.get("WEB_MAX_WAITING", d.web_max_waiting)),

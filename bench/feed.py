@@ -10,7 +10,7 @@ from pathlib import Path
 import requests
 
 from bench.core import Context, Cpu, WrkResult, bearer_token, percentile, stack_processes, wait_until, wrk
-from cache.feeds import FEED_SIZE, feed_key
+from cache.feeds import feed_key
 from seed_graph import DEMO_PASSWORD
 
 WARMUP_SECONDS = 60
@@ -123,7 +123,7 @@ def sustained_posting(ctx: Context, seconds: int | None = None) -> None:
 
 def feed_memory(ctx: Context) -> None:
     user = ctx.sizes["users"] // 3
-    ids = [r["id"] for r in _one(ctx, "MATCH (t:Tweet) RETURN t.id AS id ORDER BY id DESC LIMIT $n", n=FEED_SIZE)]
+    ids = [r["id"] for r in _one(ctx, "MATCH (t:Tweet) RETURN t.id AS id ORDER BY id DESC LIMIT $n", n=ctx.svc.feeds.size)]
     ctx.svc.feeds.rebuild(user, ids, [])
     size = ctx.svc.redis.llen(feed_key(user)) - 1
     used = ctx.svc.redis.memory_usage(feed_key(user), samples=0)

@@ -30,7 +30,6 @@ import redis
 from cache.client import Call, by_slot, run_scripts, user_tag
 from domain.entries import boost_member, parse_member
 
-FEED_SIZE = 800
 SENTINEL = "0"
 CUT = "more"  # the sentinel of a feed the graph holds older entries for (the Lua below spells it too)
 BATCH = 1000
@@ -121,19 +120,27 @@ local function boost_enters(key, bkey, member, tweet, size, ttl)
 end
 """
 
-# KEYS: [feed, feed_boosts]; ARGV: size, ttl, then (member, tweet id of a boost or '') pairs. Merges
-# an author's recent entries (a new follow) into one feed if it exists: one pass over the feed, which
-# is written again whole, instead of a scan for each entry older than its head. Into a cut feed go
-# only entries newer than its last; what does not fit cuts it.
+# KEYS: [feed, feed_boosts]; ARGV: size, ttl, whether the author has older entries than these (1
+# or 0), then (member, tweet id of a boost or '') pairs. Merges an author's recent entries (a new
+# follow) into one feed if it exists: one pass over the feed, which is written again whole, instead
+# of a scan for each entry older than its head. The merged feed reaches no further back than the
+# newer of two horizons: the last entry of a cut feed, and the author's oldest entry given when
+# older ones exist. Past it, pages go on from the graph.
 _PUSH_MANY = _ORDER + ENDS + _BOOST_CHECK + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local size, ttl = tonumber(ARGV[1]), ARGV[2]
 local old = redis.call('LRANGE', KEYS[1], 0, -2)
 local cut = is_cut(redis.call('LINDEX', KEYS[1], -1), #old, size)
-local horizon = cut and old[1] and id_of(old[#old])
+local horizon = cut and old[1] and id_of(old[#old]) or nil
+if ARGV[3] == '1' then
+  cut = true
+  for i = 4, #ARGV, 2 do
+    if horizon == nil or newer(horizon, id_of(ARGV[i])) then horizon = id_of(ARGV[i]) end
+  end
+end
 local present, new = {}, {}
 for _, m in ipairs(old) do present[id_of(m)] = true end
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local m, tweet = ARGV[i], ARGV[i + 1]
   if not present[id_of(m)] and not (horizon and newer(horizon, id_of(m)))
      and (tweet == '' or boost_enters(KEYS[1], KEYS[2], m, tweet, size, ttl)) then
@@ -141,16 +148,16 @@ for i = 3, #ARGV, 2 do
     new[#new + 1] = m
   end
 end
-if #new == 0 then return 1 end
 table.sort(new, function(a, b) return newer(id_of(a), id_of(b)) end)
 local out, a, b = {}, 1, 1
 while #out < size and (a <= #old or b <= #new) do
-  if b > #new or (a <= #old and newer(id_of(old[a]), id_of(new[b]))) then
-    out[#out + 1] = old[a]; a = a + 1
-  else
-    out[#out + 1] = new[b]; b = b + 1
-  end
+  local from_old = b > #new or (a <= #old and newer(id_of(old[a]), id_of(new[b])))
+  local m = from_old and old[a] or new[b]
+  if horizon and newer(horizon, id_of(m)) then break end
+  out[#out + 1] = m
+  if from_old then a = a + 1 else b = b + 1 end
 end
+if #new == 0 and a > #old and ARGV[3] ~= '1' then return 1 end  -- nothing to change
 out[#out + 1] = (cut or a <= #old or b <= #new) and 'more' or '0'
 redis.call('DEL', KEYS[1])
 redis.call('RPUSH', KEYS[1], unpack(out))
@@ -234,11 +241,12 @@ def boosts_key(user_id: int) -> str:
 
 
 class Feeds:
-    size = FEED_SIZE
-
-    def __init__(self, r: redis.Redis, ttl_seconds: int):
+    def __init__(self, r: redis.Redis, ttl_seconds: int, size: int):
+        """size: the newest entries a feed keeps (settings.feed_size)."""
         self.r = r
         self.ttl = ttl_seconds
+        self.size = size
+        self.most = size + size // 8  # the most entries a feed holds: `trim` cuts it back past that
         self._push = r.register_script(_PUSH)
         self._push_many = r.register_script(_PUSH_MANY)
         self._push_boost = r.register_script(_PUSH_BOOST)
@@ -257,13 +265,14 @@ class Feeds:
         return sum(run_scripts(self.r, self.push_calls(user_ids, tweet_ids)))
 
     def push_calls(self, user_ids: list[int], tweet_ids: list[int]) -> list[Call]:
-        args = [FEED_SIZE, *sorted(tweet_ids)]
+        args = [self.size, *sorted(tweet_ids)]
         return [(self._push, [feed_key(u) for u in batch], args) for batch in self._batches(user_ids)]
 
     def push_many(self, user_id: int, members: list) -> None:
-        """Adds an author's recent entries (tweets and boosts) to one feed (a new follow)."""
+        """Adds an author's newest entries (tweets and boosts, at most `size`: when there are that
+        many, the author may have older ones) to one feed (a new follow)."""
         if members:
-            args = [FEED_SIZE, self.ttl]
+            args = [self.size, self.ttl, int(len(members) >= self.size)]
             for m in members:
                 _, tweet_id, booster_id = parse_member(m)
                 args += [m, "" if booster_id is None else tweet_id]
@@ -274,7 +283,7 @@ class Feeds:
 
     def push_boost(self, user_ids: list[int], boost_id: int, tweet_id: int, booster_id: int) -> int:
         """A boost's fan-out to (existing) feeds that do not show that tweet yet."""
-        args = [FEED_SIZE, self.ttl, boost_member(boost_id, tweet_id, booster_id), tweet_id]
+        args = [self.size, self.ttl, boost_member(boost_id, tweet_id, booster_id), tweet_id]
         return sum(run_scripts(self.r, ((self._push_boost, self._pairs(batch), args)
                                         for batch in self._batches(user_ids))))
 
@@ -301,13 +310,13 @@ class Feeds:
                           *[boosts_key(u) for u in chunk])
 
     def rebuild(self, user_id: int, members: list, celebrity_ids: list[int]) -> None:
-        """members: the newest entries, one per tweet, at most FEED_SIZE (cypher/feed/rebuild.cypher):
+        """members: the newest entries, one per tweet, at most `size` (cypher/feed/rebuild.cypher):
         when there are that many, the graph may hold older ones."""
         pipe = self.r.pipeline(transaction=True)
         key, ckey, bkey = feed_key(user_id), celebs_key(user_id), boosts_key(user_id)
-        members = sorted((str(m) for m in members), key=lambda m: parse_member(m)[0], reverse=True)[:FEED_SIZE]
+        members = sorted((str(m) for m in members), key=lambda m: parse_member(m)[0], reverse=True)[: self.size]
         pipe.delete(key, ckey, bkey)
-        pipe.rpush(key, *members, CUT if len(members) == FEED_SIZE else SENTINEL)
+        pipe.rpush(key, *members, CUT if len(members) == self.size else SENTINEL)
         pipe.sadd(ckey, SENTINEL, *celebrity_ids)
         boosts = {e[1]: m for m, e in ((m, parse_member(m)) for m in members) if e[2] is not None}
         if boosts:

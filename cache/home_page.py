@@ -126,7 +126,7 @@ end
 #       tail around the id, tweet prefix, user_brief prefix, author list size.
 # A tweet is rendered only if every part is there: its body, its author's brief, its three counts
 # (stored as 'version:count', cache/tweets.py) and all three of the viewer's flag sets.
-_PAGE = _PLACE + _LISTED + _NEWEST + tweets.AUTHOR_STATE + _HORIZON + """
+_PAGE = _PLACE + _LISTED + _NEWEST + tweets.AUTHOR_HORIZON + _HORIZON + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -138,12 +138,13 @@ local cold, horizon = {}, nil
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
     local key = ARGV[7] .. c .. ARGV[8]
-    local state = author_state(key, tonumber(ARGV[11]))
-    if state == 'cold' then
+    local got = redis.call('EXISTS', key) == 1 and newest(key, want)
+    local h = got and author_horizon(key, got, want, tonumber(ARGV[11]), before)
+    if not got or h == 'cold' then
       cold[#cold + 1] = c
     else
-      lists[#lists + 1] = newest(key, want)
-      if state ~= '' and (horizon == nil or newer(id_of(state), horizon)) then horizon = id_of(state) end
+      lists[#lists + 1] = got
+      if h and (horizon == nil or newer(h, horizon)) then horizon = h end
     end
   end
 end
@@ -257,10 +258,12 @@ return {'ok', listed(KEYS[1], want), full, celebs, redis.call('GET', KEYS[3]) or
 
 # On a cluster, one celebrity's part (their slot). KEYS: author_entries; ARGV: the page's place,
 # the author list's size. Its entries, and its horizon ('' when it was not cut).
-_AUTHOR_PART = _PLACE + _NEWEST + tweets.AUTHOR_STATE + """
-local state = author_state(KEYS[1], tonumber(ARGV[4]))
-if state == 'cold' then return {'cold'} end
-return {'ok', newest(KEYS[1], want), state}
+_AUTHOR_PART = _PLACE + _NEWEST + tweets.AUTHOR_HORIZON + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+local got = newest(KEYS[1], want)
+local h = author_horizon(KEYS[1], got, want, tonumber(ARGV[4]), before)
+if h == 'cold' then return {'cold'} end
+return {'ok', got, h or ''}
 """
 
 
@@ -300,10 +303,12 @@ def _entry_id(member: bytes) -> int:
 
 
 class HomePages:
-    def __init__(self, raw: redis.Redis, ttl_seconds: int):
-        """raw must not decode responses: bodies are spliced as bytes."""
+    def __init__(self, raw: redis.Redis, ttl_seconds: int, size: int):
+        """raw must not decode responses: bodies are spliced as bytes. size: the newest entries a feed
+        and an author's list keep (settings.feed_size)."""
         self.r = raw
         self.ttl = ttl_seconds
+        self.size = size
         self.cluster = is_cluster(raw)
         self._page = raw.register_script(_PAGE)
         self._viewer_part = raw.register_script(_VIEWER_PART)
@@ -323,8 +328,8 @@ class HomePages:
             *[tweets.flag_key(kind, user_id) for kind in FLAGS],
             hidden.hidden_key(user_id),
         ]
-        args = [*place, self.ttl, feeds.FEED_SIZE, k, *key_parts(tweets.author_key), tweets.tweet_key(""),
-                tweets.user_key(""), tweets.AUTHOR_TWEETS]
+        args = [*place, self.ttl, self.size, k, *key_parts(tweets.author_key), tweets.tweet_key(""),
+                tweets.user_key(""), self.size]
         out = self._page(keys=keys, args=args)
         status = out[0]
         if status == b"cold":
@@ -342,12 +347,12 @@ class HomePages:
         """The page as _PAGE reads it, from the slots it spans on a cluster."""
         keys = [feeds.feed_key(user_id), feeds.celebs_key(user_id), popular.network_key(user_id),
                 hidden.hidden_key(user_id)]
-        out = self._viewer_part(keys=keys, args=[*place, self.ttl, feeds.FEED_SIZE, k])
+        out = self._viewer_part(keys=keys, args=[*place, self.ttl, self.size, k])
         if out[0] == b"cold":
             return Cold()
         members, full, celebs = out[1], out[2], out[3]
         if celebs:
-            parts = run_scripts(self.r, ((self._author_part, [tweets.author_key(int(c))], [*place, tweets.AUTHOR_TWEETS])
+            parts = run_scripts(self.r, ((self._author_part, [tweets.author_key(int(c))], [*place, self.size])
                                          for c in celebs))
             cold = [int(c) for c, part in zip(celebs, parts) if part[0] == b"cold"]
             if cold:

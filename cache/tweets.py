@@ -19,7 +19,6 @@ from domain.tweet_state import COUNTS, FLAGS
 
 SENTINEL = "0"
 CUT = "more"  # an author list's sentinel when the graph holds older entries (spelt so in the Lua too)
-AUTHOR_TWEETS = 800
 OBJECT_TTL = 7 * 86400
 
 # KEYS: [a counter hash]; ARGV: tweet id, version, count. A write-through that never goes back in
@@ -64,18 +63,20 @@ end
 return 1
 """
 
-# An author's list as a page merges it (cache/home_page.py): 'cold' when it is missing, or cut with
-# no entry left; else its oldest entry when it was cut (older ones are in the graph alone: a page
-# must not reach past it), or '' when it holds all there is. A list of `size` entries or more counts
-# as cut too (lists written before the mark).
-AUTHOR_STATE = """
-local function author_state(key, size)
+# Where a page must stop merging an author's list (cache/home_page.py), given `got`, what it read
+# of it: the newest `count` entries before `before`, the oldest last. nil when the page may go on
+# (the list gave `count`, or holds all there is); else the list was cut, and the graph alone holds
+# its older entries: the oldest entry it gave (or `before`, when it gave none), or 'cold' when it
+# has no entry left. Only a list that ran out is looked at: its sentinel, its last member (score 0),
+# is read from the tail. A list of `size` entries or more counts as cut too (lists written before
+# the mark).
+AUTHOR_HORIZON = """
+local function author_horizon(key, got, count, size, before)
+  if #got == count then return nil end
   local n = redis.call('ZCARD', key)
-  if n == 0 then return 'cold' end
-  if not (redis.call('ZSCORE', key, 'more') or n - 1 >= size) then return '' end
+  if not (redis.call('ZRANGE', key, -1, -1)[1] == 'more' or n - 1 >= size) then return nil end
   if n == 1 then return 'cold' end
-  local oldest = redis.call('ZRANGE', key, -2, -2, 'WITHSCORES')[2]
-  return redis.call('ZRANGE', key, oldest, oldest, 'BYSCORE', 'LIMIT', 0, 1)[1]
+  return got[#got] and string.match(got[#got], '^%d+') or before
 end
 """
 
@@ -137,11 +138,11 @@ def user_body(user: dict) -> bytes:
 
 
 class TweetCache:
-    author_size = AUTHOR_TWEETS
-
-    def __init__(self, r: redis.Redis):
-        """r must not decode responses: bodies are spliced as bytes."""
+    def __init__(self, r: redis.Redis, author_size: int):
+        """r must not decode responses: bodies are spliced as bytes. author_size: the newest entries
+        an author's list keeps (settings.feed_size)."""
         self.r = r
+        self.author_size = author_size
         self._set_count = r.register_script(_SET_COUNT)
         self._push_author = r.register_script(_PUSH_AUTHOR)
         self._set_flag = r.register_script(_SET_FLAG)
@@ -272,7 +273,7 @@ class TweetCache:
         script(keys=keys, args=args)
 
     def author_push_call(self, author_id: int, member: str | int) -> Call:
-        return self._push_author, [author_key(author_id)], [member, entry_score(member), AUTHOR_TWEETS]
+        return self._push_author, [author_key(author_id)], [member, entry_score(member), self.author_size]
 
     def remove_author_entry(self, author_id: int, member: str) -> None:
         self.r.zrem(author_key(author_id), member)

@@ -92,6 +92,7 @@ class FeedStore(Protocol):
     the celebrities merged on read."""
 
     size: int  # the newest entries a feed keeps; older pages come from the graph
+    most: int  # the most entries a feed holds between two cuts
 
     def push(self, user_ids: list[int], tweet_ids: list[int]) -> int: ...
 

@@ -92,7 +92,7 @@ def backfill(svc: TimelinePorts, event: Followed) -> None:
 
 def unmerge(svc: TimelinePorts, event: Unfollowed) -> None:
     svc.feeds.remove_celebrity(event.follower_id, event.followee_id)
-    svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, svc.feeds.size))
+    svc.feeds.remove([event.follower_id], svc.feed_source.author_recent(event.followee_id, svc.feeds.most))
 
 
 def _warm(svc: TimelinePorts, viewer_id: int, cold: Cold) -> None:

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from cache.feeds import CUT, FEED_SIZE, FEW, SENTINEL, boosts_key, feed_key
+from cache.feeds import CUT, FEW, SENTINEL, boosts_key, feed_key
 from domain.entries import boost_member
 from domain.ids import new_id
 
@@ -50,19 +50,21 @@ def test_fan_out_only_reaches_feeds_that_exist(services, reader):
 
 
 def test_a_full_feed_is_cut_back_to_its_newest_entries_and_marked_cut(services, reader):
-    kept = ids(FEED_SIZE - 1)
+    size = services.feeds.size
+    kept = ids(size - 1)
     services.feeds.rebuild(reader, kept, [])  # all there is
-    newer = ids(FEED_SIZE // 8 + 1, start=10 * FEED_SIZE)
+    newer = ids(size // 8 + 1, start=10 * size)
     services.feeds.push([reader], newer)  # an eighth more: kept until the next push
     assert stored(services, reader) == [*newest_first([*kept, *newer]), SENTINEL]
-    newest = ids(1, start=20 * FEED_SIZE)
+    newest = ids(1, start=20 * size)
     services.feeds.push([reader], newest)
-    assert stored(services, reader) == [*newest_first([*kept, *newer, *newest])[:FEED_SIZE], CUT]
+    assert stored(services, reader) == [*newest_first([*kept, *newer, *newest])[:size], CUT]
 
 
 def test_an_entry_older_than_a_cut_feed_stays_out_of_it(services, reader):
     """Entries between it and the feed's oldest may have been cut: a reader would miss them."""
-    kept, old = ids(FEED_SIZE), new_id(BASE_MS - 5000)
+    size = services.feeds.size
+    kept, old = ids(size), new_id(BASE_MS - 5000)
     services.feeds.rebuild(reader, kept, [])  # as many as a feed holds: the graph may hold more
     services.feeds.push([reader], [old])
     assert stored(services, reader) == [*newest_first(kept), CUT]
@@ -86,7 +88,8 @@ def test_a_new_follow_merges_the_authors_entries_in_order_each_once(services, re
 
 
 def test_a_follow_merges_into_a_cut_feed_only_entries_newer_than_its_last(services, reader):
-    kept = ids(FEED_SIZE, start=100)
+    size = services.feeds.size
+    kept = ids(size, start=100)
     services.feeds.rebuild(reader, kept, [])
     services.feeds.remove([reader], kept[-2:])  # room for two
     older, between = new_id(BASE_MS), new_id(BASE_MS + 1000 * 101)
@@ -95,11 +98,12 @@ def test_a_follow_merges_into_a_cut_feed_only_entries_newer_than_its_last(servic
 
 
 def test_a_follow_that_overfills_a_feed_cuts_it(services, reader):
-    kept = ids(FEED_SIZE - 2, start=100)
+    size = services.feeds.size
+    kept = ids(size - 2, start=100)
     services.feeds.rebuild(reader, kept, [])
     theirs = ids(4)  # older than the feed's entries: the two oldest do not fit
     services.feeds.push_many(reader, theirs)
-    assert stored(services, reader) == [*newest_first([*kept, *theirs])[:FEED_SIZE], CUT]
+    assert stored(services, reader) == [*newest_first([*kept, *theirs])[:size], CUT]
 
 
 @pytest.mark.parametrize("count", [1, FEW + 1], ids=["one at a time", "written again"])

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from cache.feeds import FEED_SIZE, feed_key
+from cache.feeds import feed_key
 from cache.tweets import author_key
 from domain.entries import parse_member
 from domain.clock import now_ms
@@ -20,12 +20,16 @@ from social import accounts, feed, follows, timeline, tweets
 from tests.conftest import inline_services, unique_name
 
 
+FEED_SIZE = 8
+
+
 @pytest.fixture(scope="module")
 def svc_for(services):
     """Services with inline jobs at two fan-out thresholds: ordinary fan-out, and everyone with
-    at least two followers a celebrity merged at read time."""
+    at least two followers a celebrity merged at read time. Their feeds and authors' lists keep 8
+    entries (9 between two cuts), so that cutting them, and pages that go on from the graph, come in every test."""
     made = {
-        threshold: inline_services(replace(services.settings, fanout_follower_threshold=threshold))
+        threshold: inline_services(replace(services.settings, fanout_follower_threshold=threshold, feed_size=FEED_SIZE))
         for threshold in (1, 10_000)
     }
     yield made
@@ -123,7 +127,7 @@ def test_feed_page_json_is_the_contract_tweet_with_exact_counts(svc_for):
         assert tweet == {**t, "like_count": 1, "liked": True}
 
 
-def test_pages_beyond_the_cached_800_continue_from_the_graph(svc_for):
+def test_pages_beyond_the_cached_entries_continue_from_the_graph(svc_for):
     svc = svc_for[10_000]
     runtime.install(svc)
     reader = new_user(svc)
@@ -140,7 +144,7 @@ def test_pages_beyond_the_cached_800_continue_from_the_graph(svc_for):
 
 @pytest.mark.parametrize("threshold", [1, 10_000])
 def test_a_cut_feed_that_loses_entries_still_continues_from_the_graph(svc_for, threshold):
-    """A feed cut back to its newest 800 stays marked as cut when an unfollow or a delete takes
+    """A feed cut back to its newest entries stays marked as cut when an unfollow or a delete takes
     entries out of it: its pages still continue past its end from the graph."""
     svc = svc_for[threshold]
     runtime.install(svc)
@@ -155,16 +159,41 @@ def test_a_cut_feed_that_loses_entries_still_continues_from_the_graph(svc_for, t
     )
     follows.follow(svc, reader, friend)
     said = [int(tweets.post_tweet(svc, friend, f"newest {i}")["id"]) for i in range(3)]
-    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    assert cached_feed(svc, reader, limit=3) == truth(svc, reader)
     tweets.delete_tweet(svc, reader, rows[-1][1], may_delete_any=False)
     follows.unfollow(svc, reader, friend)
     assert said[0] not in truth(svc, reader)
-    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    assert cached_feed(svc, reader, limit=3) == truth(svc, reader)
     assert len(truth(svc, reader)) == FEED_SIZE + 29
 
 
+def test_an_unfollow_takes_out_all_a_feed_holds_of_the_author(svc_for):
+    """A feed holds up to an eighth more than its size between two cuts."""
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    reader, author = new_user(svc), new_user(svc)
+    follows.follow(svc, reader, author)
+    assert cached_feed(svc, reader) == []
+    for i in range(svc.feeds.most):
+        tweets.post_tweet(svc, author, f"post {i}")
+    assert len(svc.redis.lrange(feed_key(reader), 0, -1)) == svc.feeds.most + 1  # not cut yet
+    follows.unfollow(svc, reader, author)
+    assert cached_feed(svc, reader) == truth(svc, reader) == []
+
+
+def test_a_follow_of_an_author_with_more_than_a_feed_keeps_goes_on_from_the_graph(svc_for):
+    svc = svc_for[10_000]
+    runtime.install(svc)
+    reader, author = new_user(svc), new_user(svc)
+    said = [int(tweets.post_tweet(svc, author, f"post {i}")["id"]) for i in range(FEED_SIZE + 3)]
+    assert cached_feed(svc, reader) == []
+    follows.follow(svc, reader, author)
+    tweets.delete_tweet(svc, author, said.pop(), may_delete_any=False)  # the feed holds fewer than its size
+    assert cached_feed(svc, reader, limit=3) == truth(svc, reader) == said[::-1]
+
+
 def test_pages_stop_merging_a_celebrity_where_their_cut_list_ends(svc_for):
-    """A celebrity's list holds their newest 800 entries: pages that reach past its oldest continue
+    """A celebrity's list holds their newest entries: pages that reach past its oldest continue
     from the graph, so the celebrity's older tweets are not skipped, even after a delete shortened
     the list."""
     svc = svc_for[1]  # everyone with two followers is a celebrity
@@ -174,7 +203,7 @@ def test_pages_stop_merging_a_celebrity_where_their_cut_list_ends(svc_for):
     follows.follow(svc, other, celebrity)
     start = now_ms() - 10_000_000
     rows = [[celebrity, new_id(start + 2000 * i)] for i in range(FEED_SIZE + 30)]
-    rows += [[reader, new_id(start + 2000 * i + 1000)] for i in range(0, FEED_SIZE + 30, 40)]
+    rows += [[reader, new_id(start + 2000 * i + 1000)] for i in range(0, FEED_SIZE + 30, 5)]
     svc.graph.driver.execute_query(
         "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
         "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
@@ -182,11 +211,11 @@ def test_pages_stop_merging_a_celebrity_where_their_cut_list_ends(svc_for):
     )
     svc.feeds.drop([reader])
     svc.redis.delete(author_key(celebrity))  # written past the cache: both lists are read anew
-    assert len(truth(svc, reader)) == FEED_SIZE + 30 + 21
-    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
-    tweets.delete_tweet(svc, celebrity, rows[FEED_SIZE + 20][1], may_delete_any=False)
+    assert len(truth(svc, reader)) == len(rows)
+    assert cached_feed(svc, reader, limit=3) == truth(svc, reader)
+    tweets.delete_tweet(svc, celebrity, rows[FEED_SIZE + 29][1], may_delete_any=False)  # their newest
     tweets.post_tweet(svc, celebrity, "newest")
-    assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
+    assert cached_feed(svc, reader, limit=3) == truth(svc, reader)
 
 
 @pytest.mark.parametrize("threshold", [1, 10_000])

@@ -178,7 +178,7 @@ def _newest_first(members) -> list:
 class FeedStore:
     """Feeds as lists of members (tweet ids, boost members) newest first; a feed never built is cold."""
 
-    size = 5
+    size = most = 5
 
     def __init__(self):
         self.feeds: dict[int, list[int]] = {}
