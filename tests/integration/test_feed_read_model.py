@@ -58,6 +58,15 @@ def cached_feed(svc, user_id: int, limit: int = 7) -> list:
         key = decode_cursor(cursor, 1)
 
 
+def posted_in_bulk(svc, rows: list[list[int]], text: str) -> None:
+    """Tweets (author id, tweet id) written to the graph alone, past the cache and the events."""
+    svc.graph.driver.execute_query(
+        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
+        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: $text, created_at: datetime()})",
+        rows=rows, text=text,
+    )
+
+
 def truth(svc, user_id: int) -> list:
     return [plain(parse_member(m)) for m in svc.tweets.home_page(user_id, PageRequest(limit=10_000))]
 
@@ -133,11 +142,7 @@ def test_pages_beyond_the_cached_entries_continue_from_the_graph(svc_for):
     reader = new_user(svc)
     start = now_ms() - 10_000_000
     rows = [[reader, new_id(start + 1000 * i)] for i in range(FEED_SIZE + 30)]
-    svc.graph.driver.execute_query(
-        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
-        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
-        rows=rows,
-    )
+    posted_in_bulk(svc, rows, "bulk")
     assert cached_feed(svc, reader, limit=100) == truth(svc, reader)
     assert len(truth(svc, reader)) == FEED_SIZE + 30
 
@@ -152,11 +157,7 @@ def test_a_cut_feed_that_loses_entries_still_continues_from_the_graph(svc_for, t
     follows.follow(svc, friend, reader)  # with threshold 1, the reader is a celebrity
     start = now_ms() - 10_000_000
     rows = [[reader, new_id(start + 1000 * i)] for i in range(FEED_SIZE + 30)]
-    svc.graph.driver.execute_query(
-        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
-        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
-        rows=rows,
-    )
+    posted_in_bulk(svc, rows, "bulk")
     follows.follow(svc, reader, friend)
     said = [int(tweets.post_tweet(svc, friend, f"newest {i}")["id"]) for i in range(3)]
     assert cached_feed(svc, reader, limit=3) == truth(svc, reader)
@@ -204,11 +205,7 @@ def test_pages_stop_merging_a_celebrity_where_their_cut_list_ends(svc_for):
     start = now_ms() - 10_000_000
     rows = [[celebrity, new_id(start + 2000 * i)] for i in range(FEED_SIZE + 30)]
     rows += [[reader, new_id(start + 2000 * i + 1000)] for i in range(0, FEED_SIZE + 30, 5)]
-    svc.graph.driver.execute_query(
-        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
-        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'bulk', created_at: datetime()})",
-        rows=rows,
-    )
+    posted_in_bulk(svc, rows, "bulk")
     svc.feeds.drop([reader])
     svc.redis.delete(author_key(celebrity))  # written past the cache: both lists are read anew
     assert len(truth(svc, reader)) == len(rows)
@@ -229,11 +226,7 @@ def test_tweets_of_one_second_page_newest_first_across_pages(svc_for, threshold)
     follows.follow(svc, other, author)  # at threshold 1, a celebrity: merged at read time
     second = (now_ms() - 60_000) // 1000 * 1000
     rows = [[author, new_id(second + i)] for i in range(0, 500, 20)]
-    svc.graph.driver.execute_query(
-        "UNWIND $rows AS r MATCH (u:User {id: r[0]}) "
-        "CREATE (u)-[:POSTED]->(:Tweet {id: r[1], text: 'same second', created_at: datetime()})",
-        rows=rows,
-    )
+    posted_in_bulk(svc, rows, "same second")
     svc.feeds.drop([reader])
     svc.redis.delete(author_key(author))  # written past the cache: both lists are read anew
     expected = sorted((r[1] for r in rows), reverse=True)
