@@ -134,9 +134,11 @@ local cut = is_cut(redis.call('LINDEX', KEYS[1], -1), #old, size)
 local horizon = cut and old[1] and id_of(old[#old]) or nil
 if ARGV[3] == '1' then
   cut = true
+  local oldest = nil
   for i = 4, #ARGV, 2 do
-    if horizon == nil or newer(horizon, id_of(ARGV[i])) then horizon = id_of(ARGV[i]) end
+    if oldest == nil or newer(oldest, id_of(ARGV[i])) then oldest = id_of(ARGV[i]) end
   end
+  if horizon == nil or newer(oldest, horizon) then horizon = oldest end
 end
 local present, new = {}, {}
 for _, m in ipairs(old) do present[id_of(m)] = true end

@@ -97,6 +97,18 @@ def test_a_follow_merges_into_a_cut_feed_only_entries_newer_than_its_last(servic
     assert stored(services, reader) == [*newest_first([*kept[:-2], between]), CUT]
 
 
+def test_a_follow_merges_no_further_back_than_the_newer_of_the_two_horizons(services, reader):
+    """The feed was cut at its last entry, the author's entries at their oldest given: entries
+    older than the feed's last stay out though the author's horizon lies further back."""
+    size = services.feeds.size
+    kept = ids(size, start=100)
+    services.feeds.rebuild(reader, kept, [])
+    services.feeds.remove([reader], kept[-4:])  # room for four
+    theirs = [*ids(4, start=1), *kept[:-4]]  # as many as a feed keeps: the author has older ones
+    services.feeds.push_many(reader, theirs)
+    assert stored(services, reader) == [*newest_first(kept[:-4]), CUT]
+
+
 def test_a_follow_that_overfills_a_feed_cuts_it(services, reader):
     size = services.feeds.size
     kept = ids(size - 2, start=100)
