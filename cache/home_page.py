@@ -122,8 +122,8 @@ end
 
 # KEYS: feed, celebs, network top, the like/reply/boost count hashes, the viewer's
 #       liked/boosted/bookmarked sets, the viewer's hidden set.
-# ARGV: the page's place (above), ttl, feed size, k (0: entries only), author_entries key's head and
-#       tail around the id, tweet prefix, user_brief prefix, author list size.
+# ARGV: the page's place (above), ttl, feed size (an author's list's too), k (0: entries only),
+#       author_entries key's head and tail around the id, tweet prefix, user_brief prefix.
 # A tweet is rendered only if every part is there: its body, its author's brief, its three counts
 # (stored as 'version:count', cache/tweets.py) and all three of the viewer's flag sets.
 _PAGE = _PLACE + _LISTED + _NEWEST + tweets.AUTHOR_HORIZON + _HORIZON + """
@@ -139,7 +139,7 @@ for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if c ~= '0' then
     local key = ARGV[7] .. c .. ARGV[8]
     local got = redis.call('EXISTS', key) == 1 and newest(key, want)
-    local h = got and author_horizon(key, got, want, tonumber(ARGV[11]), before)
+    local h = got and author_horizon(key, got, want, tonumber(ARGV[5]), before)
     if not got or h == 'cold' then
       cold[#cold + 1] = c
     else
@@ -329,7 +329,7 @@ class HomePages:
             hidden.hidden_key(user_id),
         ]
         args = [*place, self.ttl, self.size, k, *key_parts(tweets.author_key), tweets.tweet_key(""),
-                tweets.user_key(""), self.size]
+                tweets.user_key("")]
         out = self._page(keys=keys, args=args)
         status = out[0]
         if status == b"cold":
