@@ -49,13 +49,13 @@ return redis.call('SREM', KEYS[1], ARGV[1])
 _PUSH_AUTHOR = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-local size = tonumber(ARGV[3])
-if redis.call('ZCARD', KEYS[1]) > size + 1 then
+local size, n = tonumber(ARGV[3]), redis.call('ZCARD', KEYS[1])
+if n > size + 1 then
   local first = redis.call('ZRANGE', KEYS[1], size, size, 'WITHSCORES')[2]
   if first ~= redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] then
     redis.call('ZREMRANGEBYSCORE', KEYS[1], first, '(0')
-  else
-    redis.call('ZREMRANGEBYRANK', KEYS[1], size, -2)  -- all in one second
+  else  -- all in one second, which holds them ascending: the oldest go
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - size - 2)
   end
   redis.call('ZREM', KEYS[1], '0')
   redis.call('ZADD', KEYS[1], 0, 'more')

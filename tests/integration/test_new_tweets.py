@@ -98,3 +98,14 @@ def test_an_authors_full_list_loses_its_oldest_seconds_whole_and_is_marked_cut(s
     assert kept[-1] == "more" and len(kept) == size
     assert not set(map(str, oldest_second)) & set(kept)
     services.redis.delete(author_key(author_id))
+
+
+def test_an_authors_list_all_in_one_second_loses_its_oldest_entries(services):
+    author_id = 10**15 + secrets.randbelow(10**15)
+    size, second = services.tweet_cache.author_size, 1_790_000_000_000
+    entries = [new_id(second + ms) for ms in range(size + 1)]  # one second's worth, oldest first
+    services.tweet_cache.load_author_tweets(author_id, entries[:-1])
+    services.tweet_cache.push_author_tweet(author_id, entries[-1])
+    kept = services.redis.zrange(author_key(author_id), 0, -1)
+    assert kept == [*map(str, entries[1:]), "more"]
+    services.redis.delete(author_key(author_id))
