@@ -101,6 +101,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def compiler_seconds(pid: int) -> float:
+    """CPU so far of a JVM's JIT compiler threads (C1 and C2): Neo4j's code compiling itself, which
+    settles once each path it runs is hot and is no work of the queries."""
+    seconds = 0.0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            if (task / "comm").read_text().startswith(("C1 Compiler", "C2 Compiler")):
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except FileNotFoundError:
+            continue
+    return seconds
+
+
 def fresh_users(ctx: Context, prefix: str, count: int, start_ms: int) -> list[int]:
     """The ids of `count` new users made straight in the graph (none can sign in), one a
     millisecond from start_ms on, named after prefix and a random tag."""
