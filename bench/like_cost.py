@@ -40,7 +40,7 @@ def run(ctx: Context, likes: int = LIKES, batch: int = BATCH) -> None:
     if pid is None:
         return
     graph = ctx.svc.graph
-    writer = group_committed(graph, "tweets/like").write
+    writer = group_committed(graph, "tweets/like", rerunnable=True).write
     costs: dict[str, dict[int, float]] = {}
     idle = neo4j_idle_rate(pid)
     for size in (batch, 1, batch):  # the first round only warms the plans and caches up

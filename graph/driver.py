@@ -137,7 +137,8 @@ def _retried(run: Callable[[], T], transient: bool) -> T:
 
 class Graph:
     """Runs named queries. A read, or a write that may run twice (`apply`: the consumer's derived
-    writes, which an event's redelivery repeats anyway), is one statement in an auto-commit
+    writes, which an event's redelivery repeats anyway, and the batches of likes and follows, whose
+    second run changes nothing), is one statement in an auto-commit
     transaction: one round trip to Neo4j, where a managed transaction takes three (BEGIN, RUN,
     COMMIT), retried here as the driver retries managed ones. Any other write runs in a managed
     transaction (execute_write), which the driver retries as a whole on transient errors, and which
@@ -164,9 +165,14 @@ class Graph:
     def apply(self, name: str, /, **params) -> list[dict]:
         """A write that may run twice with the same outcome (MERGE, a mark, a recount), in one round
         trip: an auto-commit transaction, tried again on transient errors and lost connections."""
+        return self.apply_bookmarked(name, **params)[0]
+
+    def apply_bookmarked(self, name: str, /, **params) -> tuple[list[dict], neo4j.Bookmarks]:
+        """`apply`, and the bookmarks of the transaction that committed it (the current chain, if
+        any, has moved on to them already)."""
         rows, bookmarks = _retried(lambda: self._auto_commit(neo4j.WRITE_ACCESS, name, params), transient=True)
         advance_chain(bookmarks)
-        return rows
+        return rows, bookmarks
 
     def write_with(self, work: Callable[..., T], /, *args) -> T:
         """work(tx, *args) in one write transaction: its queries commit together or not at all. The

@@ -36,12 +36,17 @@ def _write_and_record(tx: Tx, name: str, params: dict, event: Envelope, when: st
     return row
 
 
+def _by_item(rows: list[dict], count: int) -> list[dict | None]:
+    """The rows of a batched write in the order of its items (each row names its item's `i`)."""
+    ordered: list[dict | None] = [None] * count
+    for row in rows:
+        ordered[row.pop("i")] = row
+    return ordered
+
+
 def _write_batch(tx: Tx, name: str, items: list[dict]) -> list[dict | None]:
     """The rows of the batched write `name`, by item, which records the items' events itself."""
-    rows: list[dict | None] = [None] * len(items)
-    for row in tx.run(name, items=items):
-        rows[row.pop("i")] = row
-    return rows
+    return _by_item(tx.run(name, items=items), len(items))
 
 
 def _worth_alone(error: BaseException) -> bool:
@@ -60,18 +65,27 @@ class _Bookmarked(GroupCommit):
         return answer
 
 
-def group_committed(graph: Graph, name: str, lock_order: Callable[[dict], tuple] | None = None) -> GroupCommit:
+def group_committed(graph: Graph, name: str, lock_order: Callable[[dict], tuple] | None = None,
+                    rerunnable: bool = False) -> GroupCommit:
     """A group-committing writer of the batched write `name` (its $items each carry `i`, which its
     rows return, and `events`, which it records when the item did something): submit((params, event
     or None)) answers that item's row, or None when it matched nothing. Items are written in
-    `lock_order`, so that two batches lock nodes in the same order."""
+    `lock_order`, so that two batches lock nodes in the same order. A `rerunnable` write (likes,
+    follows: run again, it changes nothing and records nothing) is one round trip, an auto-commit
+    transaction tried again on transient errors (`Graph.apply`); the others (posts, whose second run
+    would fail on the tweet's id) take a managed transaction's three, which fails rather than runs
+    twice when the connection drops while it commits."""
 
     def write(batch: list[tuple[dict, Envelope | None]]) -> list[tuple[dict | None, object]]:
         items = [{**params, "i": i, "events": [] if event is None else [_record_params(event)]}
                  for i, (params, event) in enumerate(batch)]
         if lock_order:
             items.sort(key=lock_order)
-        rows, bookmarks = graph.write_bookmarked(_write_batch, name, items)
+        if rerunnable:
+            rows, bookmarks = graph.apply_bookmarked(name, items=items)
+            rows = _by_item(rows, len(items))
+        else:
+            rows, bookmarks = graph.write_bookmarked(_write_batch, name, items)
         return [(row, bookmarks) for row in rows]
 
     return _Bookmarked(write, alone=_worth_alone)

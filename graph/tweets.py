@@ -22,8 +22,8 @@ class TweetRepository:
         self.graph = graph
         by_tweet = lambda item: (item["tweet_id"], item["user_id"])  # noqa: E731
         self._create = group_committed(graph, "tweets/create")
-        self._like = group_committed(graph, "tweets/like", by_tweet)
-        self._unlike = group_committed(graph, "tweets/unlike", by_tweet)
+        self._like = group_committed(graph, "tweets/like", by_tweet, rerunnable=True)
+        self._unlike = group_committed(graph, "tweets/unlike", by_tweet, rerunnable=True)
 
     def create(self, tweet_id: int, author_id: int, text: str, now_ms: int, event: Envelope | None = None,
                media_ids: list[int] = (), *, in_reply_to_id: int | None = None, mentioned_ids: list[int] = (),

@@ -23,8 +23,8 @@ class UserRepository:
     def __init__(self, graph: Graph):
         self.graph = graph
         by_followee = lambda item: (item["followee_id"], item["follower_id"])  # noqa: E731
-        self._follow = group_committed(graph, "follows/follow", by_followee)
-        self._unfollow = group_committed(graph, "follows/unfollow", by_followee)
+        self._follow = group_committed(graph, "follows/follow", by_followee, rerunnable=True)
+        self._unfollow = group_committed(graph, "follows/unfollow", by_followee, rerunnable=True)
 
     def create(self, **fields) -> int:
         try:

@@ -171,21 +171,29 @@ def test_a_bad_or_stale_token_is_ignored_never_an_error(nodes, monkeypatch, kind
         assert set(on_b.opened) == {None}
 
 
-def test_each_writer_in_a_group_commit_carries_its_batchs_bookmarks(services):
-    """The batch runs in its leader's context; every submitter's chain moves on all the same."""
+@pytest.mark.parametrize("rerunnable", [False, True], ids=["managed", "auto-commit"])
+def test_each_writer_in_a_group_commit_carries_its_batchs_bookmarks(services, rerunnable):
+    """The batch runs in its leader's context; every submitter's chain moves on all the same,
+    whether the batch took a managed transaction (posts) or an auto-commit one (likes, follows)."""
     first_in, release = threading.Event(), threading.Event()
     batches: list[frozenset[str]] = []
 
     class Graph:
-        def write_bookmarked(self, work, name, items):
+        def _commit(self) -> neo4j.Bookmarks:
             if not batches:
                 first_in.set()
                 release.wait(5)
             marks = neo4j.Bookmarks.from_raw_values([f"FB:batch-{len(batches)}"])
             batches.append(marks.raw_values)
-            return [{"n": item["n"]} for item in items], marks
+            return marks
 
-    writer = group_committed(Graph(), "tweets/like")
+        def write_bookmarked(self, work, name, items):
+            return [{"n": item["n"]} for item in items], self._commit()
+
+        def apply_bookmarked(self, name, items):
+            return [{"i": item["i"], "n": item["n"]} for item in items], self._commit()
+
+    writer = group_committed(Graph(), "tweets/like", rerunnable=rerunnable)
     carried: dict[int, frozenset[str]] = {}
 
     def write(n: int):

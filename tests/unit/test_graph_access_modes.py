@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "graph").glob("*.py")) + [ROOT / "web" / "cli_cypher.py"]
 WRITES_DATA = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE)\b", re.IGNORECASE)
 READ_CALLS = {"read", "read_one"}
-WRITE_CALLS = {"write", "write_one", "apply"}
+WRITE_CALLS = {"write", "write_one", "apply", "apply_bookmarked"}
 WRITERS_BY_NAME = {"write_recording", "write_then_record", "group_committed"}  # (graph, name, ...)
 
 
