@@ -11,6 +11,7 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import neo4j
 import orjson
 import pytest
 from neo4j.exceptions import ConstraintError
@@ -105,6 +106,40 @@ def test_an_unlike_or_an_unfollow_records_its_event_only_when_it_removed_somethi
     assert services.users.unfollow(fan, author, envelop(Unfollowed(fan, author)))
     assert len(_events(services, "LikeChanged", user_id=fan, liked=False)) == 1
     assert len(_events(services, "Unfollowed", follower_id=fan)) == 1
+
+
+def test_likes_and_follows_take_one_auto_commit_transaction_and_a_post_a_managed_one(services, monkeypatch):
+    """A batch that may run twice is one Bolt round trip; a post, which may not, keeps the managed
+    transaction that fails rather than runs twice (docs/performance.md item 30)."""
+    author, fan = _ids(services, 2)
+    tweet_id = _tweet(services, author)
+    opened: list[str] = []
+    run, execute_write = neo4j.Session.run, neo4j.Session.execute_write
+    monkeypatch.setattr(neo4j.Session, "run", lambda self, *a, **k: opened.append("auto-commit") or run(self, *a, **k))
+    monkeypatch.setattr(neo4j.Session, "execute_write",
+                        lambda self, *a, **k: opened.append("managed") or execute_write(self, *a, **k))
+    writes = [
+        lambda: services.tweets.like(fan, tweet_id, now_ms(), envelop(LikeChanged(fan, tweet_id, True))),
+        lambda: services.tweets.unlike(fan, tweet_id, envelop(LikeChanged(fan, tweet_id, False))),
+        lambda: services.users.follow(fan, author, now_ms(), envelop(Followed(fan, author))),
+        lambda: services.users.unfollow(fan, author, envelop(Unfollowed(fan, author))),
+        lambda: _tweet(services, author),
+    ]
+    for write in writes:
+        write()
+    assert opened == ["auto-commit"] * 4 + ["managed"]
+
+
+def test_a_batch_of_likes_run_again_after_its_commit_changes_nothing_and_records_nothing(services):
+    """What `_retried` does when the answer to an auto-commit was lost after it committed."""
+    author, fan = _ids(services, 2)
+    tweet_id = _tweet(services, author)
+    batch = [({"user_id": fan, "tweet_id": tweet_id, "now_ms": now_ms()}, envelop(LikeChanged(fan, tweet_id, True)))]
+    (first, _), = services.tweets._like.write(batch)
+    (again, _), = services.tweets._like.write(batch)
+    assert (first["created"], first["like_count"]) == (True, 1)
+    assert (again["created"], again["like_count"]) == (False, 1)
+    assert len(_events(services, "LikeChanged", tweet_id=tweet_id)) == 1
 
 
 def test_a_likes_batch_with_a_missing_tweet_answers_none_for_it_alone(services):
