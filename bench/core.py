@@ -115,6 +115,25 @@ def compiler_seconds(pid: int) -> float:
     return seconds
 
 
+SETTLED = 0.05  # the JIT compiler's share of a core during a warm-up pass below which Neo4j counts as warm
+
+
+def warm_until_settled(neo4j: list[int], one_pass, passes: int) -> list[float]:
+    """Runs one_pass() until Neo4j's JIT compiler took less than SETTLED of a core during one, at
+    most `passes` times: the share of each pass. The loads after it measure the steady state."""
+    shares: list[float] = []
+    while len(shares) < passes and (not shares or shares[-1] > SETTLED):
+        compiled, started = sum(map(compiler_seconds, neo4j)), time.perf_counter()
+        one_pass()
+        shares.append((sum(map(compiler_seconds, neo4j)) - compiled) / (time.perf_counter() - started))
+    return shares
+
+
+def settled_note(shares: list[float], passes: int) -> str:
+    return (f"until Neo4j's JIT compiler took less than {SETTLED:.0%} of a core (at most {passes} passes): "
+            + ", ".join(f"{share:.0%}" for share in shares))
+
+
 def fresh_users(ctx: Context, prefix: str, count: int, start_ms: int) -> list[int]:
     """The ids of `count` new users made straight in the graph (none can sign in), one a
     millisecond from start_ms on, named after prefix and a random tag."""

@@ -22,7 +22,8 @@ import gevent.event
 import gevent.socket
 import orjson
 
-from bench.core import Context, children, compiler_seconds, cpu_seconds, percentile, pid_of, rss_mb
+from bench.core import (Context, children, compiler_seconds, cpu_seconds, percentile, pid_of, rss_mb,
+                        settled_note, warm_until_settled)
 from cache.dispatcher import DISPATCHER_NAME
 from domain.clock import now_ms
 from domain.ids import id_time_ms, new_id
@@ -34,7 +35,6 @@ GOAL_MS = {100: 100.0, 500: 300.0}  # p99, issue 11
 SECONDS = 20
 WARMUP_SECONDS = 10  # a warm-up pass: passes go on until Neo4j's JIT compiler settles, at most WARMUP_PASSES
 WARMUP_PASSES = 8
-SETTLED = 0.05  # the JIT compiler's share of a core during a pass below which Neo4j counts as warm
 SETTLE_SECONDS = 3.0  # the outbox marks come within a second of the relay, ranking lingers 0.5 s
 SENDERS = 20
 LIKERS = 100
@@ -325,18 +325,14 @@ def run(ctx: Context, streams: int | None = None, seconds: float | None = None, 
     # half a core: the first like of a fresh stack is measured apart (bench/first_like.py), and these
     # loads measure the steady state, after passes at the highest rate (the most likes through the
     # compiler's thresholds), not counted, until the compiler settles.
-    neo4j = _processes(ctx, workers).get("neo4j", [])
     warm = Context(ctx.svc, ctx.web_url, ctx.data_dir, ctx.sizes)
-    shares: list[float] = []
-    while len(shares) < WARMUP_PASSES and (not shares or shares[-1] > SETTLED):
-        compiled, started = sum(map(compiler_seconds, neo4j)), time.perf_counter()
-        _load(warm, clients, pairs[:per_pass], max(rates), workers, live, 0)
-        pairs = pairs[per_pass:]
-        shares.append((sum(map(compiler_seconds, neo4j)) - compiled) / (time.perf_counter() - started))
+    passes = iter([pairs[k * per_pass:(k + 1) * per_pass] for k in range(WARMUP_PASSES)])
+    shares = warm_until_settled(_processes(ctx, workers).get("neo4j", []),
+                                lambda: _load(warm, clients, next(passes), max(rates), workers, live, 0), WARMUP_PASSES)
+    pairs = pairs[per_pass * WARMUP_PASSES:]
     ctx.add("  (before the loads below)", per_pass * len(shares), "likes", "", None,
-            f"a warm-up of {len(shares)} passes of {WARMUP_SECONDS:.0f} s at {max(rates):.0f}/s offered on the same streams, "
-            f"not counted, until Neo4j's JIT compiler took less than {SETTLED:.0%} of a core (at most "
-            f"{WARMUP_PASSES}): {', '.join(f'{share:.0%}' for share in shares)}")
+            f"a warm-up of {len(shares)} passes of {WARMUP_SECONDS:.0f} s at {max(rates):.0f}/s offered on the same "
+            f"streams, not counted, {settled_note(shares, WARMUP_PASSES)}")
     for rate in rates:
         plan, pairs = pairs[:int(seconds * rate)], pairs[int(seconds * rate):]
         _load(ctx, clients, plan, rate, workers, live, GOAL_MS.get(rate, 300.0))
