@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import time
-import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -65,19 +64,27 @@ def zipf_weights(n: int, alpha: float) -> np.ndarray:
 
 def unique_pairs(rng, n_left: int, n_right: int, count: int, right_p, extra: np.ndarray | None = None):
     """`count` distinct (left, right) pairs, left uniform, right by right_p; no left == right
-    when both sides are users (extra holds pairs that must come first, e.g. celebrity follows)."""
+    when both sides are users (extra holds pairs that must come first, e.g. celebrity follows).
+    Each draw keeps the first of its repeats and what was not drawn before (`seen`, sorted)."""
     pairs = extra if extra is not None else np.empty((0, 2), dtype=np.int64)
+    seen = np.sort(pairs[:, 0] * n_right + pairs[:, 1])
+    cdf = np.cumsum(right_p)
+    cdf /= cdf[-1]
     while len(pairs) < count:
         need = int((count - len(pairs)) * 1.2) + 16
         left = rng.integers(0, n_left, need)
-        right = rng.choice(n_right, need, p=right_p)
+        # sorted draws find their place in the cdf far faster; the shuffle restores their order
+        right = rng.permutation(cdf.searchsorted(np.sort(rng.random(need)), side="right"))
         fresh = np.stack([left, right], axis=1)
         if n_left == n_right:
             fresh = fresh[left != right]
-        pairs = np.concatenate([pairs, fresh])
-        keys = pairs[:, 0] * n_right + pairs[:, 1]
+        keys = fresh[:, 0] * n_right + fresh[:, 1]
         _, first = np.unique(keys, return_index=True)
-        pairs = pairs[np.sort(first)]
+        first.sort()
+        at = np.minimum(seen.searchsorted(keys[first]), max(len(seen) - 1, 0))
+        new = first[seen[at] != keys[first]] if len(seen) else first
+        pairs = np.concatenate([pairs, fresh[new]])
+        seen = np.sort(np.concatenate([seen, keys[new]]))
     return pairs[:count]
 
 
@@ -124,6 +131,7 @@ def generate_arrays(sizes: Sizes, base_ms: int) -> Graph:
     # Tweets over the last 30 days, authors weighted towards the popular; ids ordered by time.
     authors = rng.choice(n, sizes.tweets, p=zipf_weights(n, 0.8))
     tweet_ts = np.sort(base_ms - rng.integers(0, 30 * DAY_MS, sizes.tweets))
+    assert sizes.tweets <= 1 << RANDOM_BITS, "a seeded tweet's id ends in its row number"
     tweet_ids = ((tweet_ts - EPOCH_MS) << RANDOM_BITS) | np.arange(sizes.tweets, dtype=np.int64)
     word_idx = rng.integers(0, len(WORDS), (sizes.tweets, 6))
 
@@ -204,70 +212,114 @@ def seed(sizes: Sizes, batch_size: int = 10_000) -> dict:
         svc.close()
 
 
-def _iso(ms: np.ndarray) -> list[str]:
-    return np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms", timezone="UTC").tolist()
+class Lines:
+    """The rows of one CSV file as a byte matrix, one column of it per character, built by numpy
+    column by column: millions of rows are formatted in about a second, not in a Python loop over
+    them. A field narrower than its column (a number's leading zeros, a short word) is masked out
+    when the rows are written."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.cells: list[np.ndarray] = []
+        self.keep: list[np.ndarray] = []
+
+    def _column(self, width: int) -> tuple[np.ndarray, np.ndarray]:
+        cells = np.empty((self.count, width), np.uint8, order="F")  # a column is contiguous
+        keep = np.ones((self.count, width), bool, order="F")
+        self.cells.append(cells)
+        self.keep.append(keep)
+        return cells, keep
+
+    def text(self, literal: str) -> Lines:
+        cells, _ = self._column(len(literal.encode()))
+        cells[:] = np.frombuffer(literal.encode(), np.uint8)
+        return self
+
+    def integers(self, values: np.ndarray) -> Lines:
+        values = np.asarray(values, np.int64)
+        width = len(str(int(values.max(initial=0))))
+        cells, keep = self._column(width)
+        _digits(cells, values, width)
+        length = np.ones(self.count, np.int8)
+        for power in range(1, width):
+            length += values >= 10**power
+        keep[:] = np.arange(width, dtype=np.int8) >= (width - length)[:, None]
+        return self
+
+    def words(self, vocabulary: list[str], which: np.ndarray) -> Lines:
+        encoded = [w.encode() for w in vocabulary]
+        width = max(map(len, encoded))
+        table = np.frombuffer(b"".join(w.ljust(width) for w in encoded), np.uint8).reshape(-1, width)
+        lengths = np.array([len(w) for w in encoded])
+        cells, keep = self._column(width)
+        for i in range(width):
+            cells[:, i] = table[which, i]
+        keep[:] = np.arange(width) < lengths[which][:, None]
+        return self
+
+    def iso(self, ms: np.ndarray) -> Lines:
+        """Epoch milliseconds as UTC ISO-8601 (2026-12-04T20:22:00.764Z): 24 characters."""
+        day, rest = np.divmod(np.asarray(ms, np.int64), DAY_MS)
+        first = int(day.min(initial=0))
+        days = np.arange(first, int(day.max(initial=0)) + 1).astype("datetime64[D]")
+        dates = np.frombuffer("".join(np.datetime_as_string(days)).encode(), np.uint8).reshape(-1, 10)
+        cells, _ = self._column(24)
+        which = day - first
+        for i in range(10):
+            cells[:, i] = dates[which, i]
+        hour, rest = np.divmod(rest, 3_600_000)
+        minute, rest = np.divmod(rest, 60_000)
+        second, milli = np.divmod(rest, 1000)
+        for at, part, width in ((11, hour, 2), (14, minute, 2), (17, second, 2), (20, milli, 3)):
+            _digits(cells[:, at : at + width], part, width)
+        for at, sign in ((10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")):
+            cells[:, at] = ord(sign)
+        return self
+
+    def write(self, path: Path, header: str) -> None:
+        rows = np.concatenate(self.cells, axis=1)[np.concatenate(self.keep, axis=1)]
+        with path.open("wb") as f:
+            f.write(header.encode() + b"\n")
+            rows.tofile(f)
 
 
-def _csv(path: Path, header: str, *columns: list) -> None:
-    """One CSV file of neo4j-admin import from equal-length columns, written in slices."""
-    line = ",".join(["{}"] * len(columns))
-    step = 250_000
-    with path.open("w", encoding="utf-8") as f:
-        f.write(header + "\n")
-        for start in range(0, len(columns[0]), step):
-            f.writelines(line.format(*row) + "\n" for row in zip(*(c[start : start + step] for c in columns)))
-
-
-def _in_parallel(first, second) -> None:
-    """first() in a forked child while second() runs here (CSV formatting is CPU-bound Python)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            first()
-            code = 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    second()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("writing a CSV file failed in the forked writer")
+def _digits(cells: np.ndarray, values: np.ndarray, width: int) -> None:
+    """values' decimal digits, zero-padded to width, into the columns of cells."""
+    rest = values.astype(np.uint32 if values.max(initial=0) < 2**32 else np.int64)
+    for i in range(width - 1, -1, -1):
+        rest, digit = np.divmod(rest, 10)
+        cells[:, i] = digit + 48
 
 
 def write_csv(g: Graph, folder: Path, password_hash: str) -> dict[str, list[tuple[str, Path]]]:
     """The graph as the node and relationship files of `neo4j-admin database import full`. Import
     ids are row numbers (its integer ids stop at 2**56, tweet ids are 63-bit); `id` is a property."""
     folder.mkdir(parents=True, exist_ok=True)
-    ids = g.user_ids.tolist()
-    user_row = np.arange(len(ids)).tolist()
-    names = [g.username(i) for i in ids]
-    _csv(folder / "users.csv",
-         ":ID(User),id:long,username,username_key,display_name,bio,password_hash,created_at:datetime",
-         user_row, ids, names, [n.casefold() for n in names], [g.display_name(i) for i in ids], [BIO] * len(ids),
-         ['"' + password_hash + '"'] * len(ids), _iso(g.user_ts))
-    tweet_row, tweet_at = np.arange(len(g.tweet_ids)).tolist(), _iso(g.tweet_ts)
-    _csv(folder / "tweets.csv", ":ID(Tweet),id:long,text,created_at:datetime",
-         tweet_row, g.tweet_ids.tolist(), g.texts(), tweet_at)
+    n = len(g.user_ids)
+    users = Lines(n).integers(np.arange(n)).text(",").integers(g.user_ids).text(",")
+    names = [g.username(i) for i in g.user_ids.tolist()]
+    users.words(names, np.arange(n)).text(",").words([name.casefold() for name in names], np.arange(n))
+    users.text(",").words([g.display_name(i) for i in g.user_ids.tolist()], np.arange(n))
+    users.text(f',{BIO},"{password_hash}",').iso(g.user_ts).text("\n").write(
+        folder / "users.csv",
+        ":ID(User),id:long,username,username_key,display_name,bio,password_hash,created_at:datetime")
+    tweets = Lines(len(g.tweet_ids)).integers(np.arange(len(g.tweet_ids))).text(",").integers(g.tweet_ids).text(",")
+    for i in range(g.tweet_words.shape[1]):
+        tweets.words(WORDS, g.tweet_words[:, i]).text(" " if i < g.tweet_words.shape[1] - 1 else ",")
+    tweets.iso(g.tweet_ts).text("\n").write(folder / "tweets.csv", ":ID(Tweet),id:long,text,created_at:datetime")
 
-    def user_rows(user_ids: np.ndarray) -> list[int]:
-        return (user_ids - 1).tolist()  # user ids are 1..n
+    def relationships(name: str, header: str, start: np.ndarray, end: np.ndarray, ms: np.ndarray) -> None:
+        rows = Lines(len(start)).integers(start).text(",").integers(end).text(",").iso(ms).text("\n")
+        rows.write(folder / name, header)
 
-    def tweet_rows(tweet_ids: np.ndarray) -> list[int]:
-        return np.searchsorted(g.tweet_ids, tweet_ids).tolist()  # tweet ids are sorted
-
-    def likes() -> None:
-        _csv(folder / "likes.csv", ":START_ID(User),:END_ID(Tweet),created_at:datetime",
-             user_rows(g.likes[:, 0]), tweet_rows(g.likes[:, 1]), _iso(g.likes[:, 2]))
-
-    def the_rest() -> None:
-        _csv(folder / "posted.csv", ":START_ID(User),:END_ID(Tweet),created_at:datetime",
-             user_rows(g.tweet_authors), tweet_row, tweet_at)
-        _csv(folder / "follows.csv", ":START_ID(User),:END_ID(User),created_at:datetime",
-             user_rows(g.follows[:, 0]), user_rows(g.follows[:, 1]), _iso(g.follows[:, 2]))
-
-    _in_parallel(likes, the_rest)  # about half of the rows each: one core each
+    user_rows = lambda ids: ids - 1  # user ids are 1..n
+    tweet_rows = lambda ids: ids & ((1 << RANDOM_BITS) - 1)  # a seeded tweet's id ends in its row
+    relationships("posted.csv", ":START_ID(User),:END_ID(Tweet),created_at:datetime",
+                  user_rows(g.tweet_authors), np.arange(len(g.tweet_ids)), g.tweet_ts)
+    relationships("follows.csv", ":START_ID(User),:END_ID(User),created_at:datetime",
+                  user_rows(g.follows[:, 0]), user_rows(g.follows[:, 1]), g.follows[:, 2])
+    relationships("likes.csv", ":START_ID(User),:END_ID(Tweet),created_at:datetime",
+                  user_rows(g.likes[:, 0]), tweet_rows(g.likes[:, 1]), g.likes[:, 2])
     return {
         "nodes": [("User", folder / "users.csv"), ("Tweet:Searchable", folder / "tweets.csv")],
         "relationships": [("POSTED", folder / "posted.csv"), ("FOLLOWS", folder / "follows.csv"),
