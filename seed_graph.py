@@ -332,6 +332,7 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     edition can import into its one user database while the server is stopped; Redis must be
     stopped too, and starts empty). Migrations run at the next start (stack/stackctl.py); `--warm`
     then fills Redis."""
+    from stack.config import seeded_marker
     from stack.services import java_argv  # the stack's Neo4j: its jars and JVM options
 
     timings, started = {}, time.perf_counter()
@@ -357,6 +358,7 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL if not sys.stdout.isatty() else None)
     timings["import_s"] = round(time.perf_counter() - step, 1)
     shutil.rmtree(folder)
+    seeded_marker(data_dir).touch()  # `make up` must not add the demo's users to this graph
     # Redis's data names users and tweets of the replaced database: it starts empty next time.
     shutil.rmtree(data_dir / "redis" / "appendonlydir", ignore_errors=True)
     (data_dir / "redis" / "dump.rdb").unlink(missing_ok=True)

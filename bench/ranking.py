@@ -15,10 +15,10 @@ TOLERANCE = 1e-6
 
 def _networkx_difference(ctx: Context) -> float:
     """The largest difference between a rank stored in Neo4j and networkx's for that user."""
-    rows = ctx.svc.ranking.follow_edges()
+    edges = ctx.svc.ranking.follow_edges()
     graph = nx.DiGraph()
-    graph.add_nodes_from(r["id"] for r in rows)
-    graph.add_edges_from((r["id"], v) for r in rows for v in r["follows"])
+    graph.add_nodes_from(edges["ids"])
+    graph.add_edges_from((u, v) for u, follows in zip(edges["ids"], edges["follows"]) for v in follows)
     expected = nx.pagerank(graph, alpha=0.85, tol=1e-6)
     stored = ctx.svc.graph.driver.execute_query(
         "MATCH (u:User) RETURN u.id AS id, u.rank AS rank", result_transformer_=lambda r: r.data()

@@ -21,26 +21,26 @@ class RankingPorts(Protocol):
 log = logging.getLogger(__name__)
 WRITE_BATCH = 10_000
 WINDOW_HOURS = 7 * 24
-ALL = 1 << 62
 
 
 def refresh_pagerank(svc: RankingPorts) -> dict:
     """Loads the FOLLOWS graph as adjacency lists, ranks it, writes User.rank in batches."""
     started = time.perf_counter()
-    rows = svc.ranking.follow_edges()
-    ids = np.fromiter((r["id"] for r in rows), dtype=np.int64, count=len(rows))
-    index = {int(u): i for i, u in enumerate(ids)}
-    degree = np.fromiter((len(r["follows"]) for r in rows), dtype=np.int64, count=len(rows))
-    sources = np.repeat(np.arange(len(rows)), degree)
-    targets = np.fromiter((index[v] for r in rows for v in r["follows"]), dtype=np.int64, count=int(degree.sum()))
+    edges = svc.ranking.follow_edges()
+    ids = np.array(edges["ids"], dtype=np.int64)
+    index = {u: i for i, u in enumerate(edges["ids"])}
+    degree = np.fromiter(map(len, edges["follows"]), dtype=np.int64, count=len(ids))
+    sources = np.repeat(np.arange(len(ids)), degree)
+    targets = np.fromiter((index[v] for follows in edges["follows"] for v in follows), dtype=np.int64,
+                          count=int(degree.sum()))
     loaded = time.perf_counter()
-    ranks = pagerank(len(rows), sources, targets)
+    ranks = pagerank(len(ids), sources, targets)
     computed = time.perf_counter()
     pairs = [[int(u), float(r)] for u, r in zip(ids, ranks)]
     for start in range(0, len(pairs), WRITE_BATCH):
         svc.ranking.write_ranks(pairs[start : start + WRITE_BATCH])
     stats = {
-        "users": len(rows),
+        "users": len(ids),
         "edges": int(degree.sum()),
         "load_s": round(loaded - started, 2),
         "compute_s": round(computed - loaded, 2),
@@ -63,7 +63,7 @@ def refresh_pagerank_if_missing(svc: RankingPorts) -> dict | None:
 
 def refresh_popular(svc: RankingPorts, at_ms: int | None = None) -> int:
     """Recomputes every recent tweet's score (time decay moves them all) and replaces the tops."""
-    scored = svc.ranking.popular(at_ms or now_ms(), WINDOW_HOURS, ALL)
+    scored = svc.ranking.popular(at_ms or now_ms(), WINDOW_HOURS)
     svc.popular.replace_all(scored)
     return len(scored)
 

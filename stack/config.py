@@ -21,6 +21,12 @@ CLUSTER_NODES = 6  # 3 masters, each with one replica
 CLUSTER_BUS_OFFSET = 500
 
 
+def seeded_marker(data_dir: Path) -> Path:
+    """Present once the graph of data_dir holds data (the demo's, or a bulk import's): the next
+    start seeds nothing."""
+    return data_dir / "seeded"
+
+
 class StackError(Exception):
     """A failure the user can act on: printed without a traceback, with the log that explains it."""
 
@@ -72,7 +78,7 @@ class Stack:
 
     @property
     def seeded_marker(self) -> Path:
-        return self.data_dir / "seeded"
+        return seeded_marker(self.data_dir)
 
     @property
     def ready_marker(self) -> Path:

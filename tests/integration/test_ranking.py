@@ -15,10 +15,11 @@ def test_pagerank_job_writes_ranks_equal_to_networkx(services, make_user):
     c.post(f"/api/v1/users/{b.username}/follow")
     b.post(f"/api/v1/users/{a.username}/follow")
     stats = refresh_pagerank(services)
-    rows = services.graph.read("ranking/follow_edges")
     g = nx.DiGraph()
-    g.add_nodes_from(r["id"] for r in rows)
-    g.add_edges_from((r["id"], v) for r in rows for v in r["follows"])
+    g.add_nodes_from(r["id"] for r in services.graph.driver.execute_query(
+        "MATCH (u:User) RETURN u.id AS id", result_transformer_=lambda res: res.data()))
+    g.add_edges_from((r["u"], r["v"]) for r in services.graph.driver.execute_query(
+        "MATCH (u:User)-[:FOLLOWS]->(v:User) RETURN u.id AS u, v.id AS v", result_transformer_=lambda res: res.data()))
     expected = nx.pagerank(g)
     stored = {r["id"]: r["rank"] for r in services.graph.driver.execute_query(
         "MATCH (u:User) RETURN u.id AS id, u.rank AS rank", result_transformer_=lambda res: res.data()
@@ -35,10 +36,13 @@ def test_cached_top_k_agrees_with_the_cypher_query(services, make_user):
         fan.post(f"/api/v1/tweets/{tweet['id']}/like")
     at = now_ms()
     refresh_popular(services, at)
-    rows = services.graph.read("ranking/popular", now_ms=at, window_hours=168, k=10)
+    columns = services.graph.read_columns("ranking/popular", now_ms=at, window_hours=168)
+    assert len(columns["ids"]) == len(columns["author_ids"]) == len(columns["scores"])
+    assert columns["author_ids"][columns["ids"].index(int(tweet["id"]))] == int(author.id)
+    rows = sorted(zip(columns["scores"], columns["ids"]), reverse=True)[:10]
     cached = services.popular.global_scores(10)
-    assert [r["id"] for r in rows] == [tweet_id for tweet_id, _ in cached]
-    assert all(abs(r["score"] - s) < 1e-9 * max(1.0, s) for r, (_, s) in zip(rows, cached))
+    assert [tweet_id for _, tweet_id in rows] == [tweet_id for tweet_id, _ in cached]
+    assert all(abs(score - s) < 1e-9 * max(1.0, s) for (score, _), (_, s) in zip(rows, cached))
 
 
 def test_a_like_rescores_the_tweet_incrementally(services, make_user):
