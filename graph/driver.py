@@ -102,15 +102,14 @@ class Tx:
         self._tx = tx
 
     def run(self, name: str, /, **params) -> list[dict]:
-        return self._tx.run(cypher(name), params).data()
+        return _rows(self._tx.run(cypher(name), params))
 
 
 def _rows(result: neo4j.Result) -> list[dict]:
-    return result.data()
-
-
-def _columns(result: neo4j.Result) -> dict[str, list]:
-    return dict(result.single(strict=True).items())
+    """The rows as the driver decoded them. The project's queries return values, lists and maps,
+    never nodes, so `data()`'s conversion of graph entities would only walk every value of every
+    list: 300 µs for a row of 200 follower ids, 1.5 µs this way."""
+    return [dict(record.items()) for record in result]
 
 
 def _after() -> neo4j.Bookmarks | None:
@@ -165,17 +164,9 @@ class Graph:
         carry no bookmarks, the driver's default."""
         return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, name, params)[0], transient=True)
 
-    def read_columns(self, name: str, /, **params) -> dict[str, list]:
-        """`read` of a query whose one row holds whole columns (`collect(...)` lists), as the driver
-        decoded them: each row costs the driver a Bolt message and a record, and `data()` walks every
-        value again (the scores of 233,000 tweets: 8.5 s of the caller's CPU as rows, 0.1 s as one
-        row of lists)."""
-        return _retried(lambda: self._auto_commit(neo4j.READ_ACCESS, name, params, _columns)[0], transient=True)
-
-    def _auto_commit(self, mode: str, name: str, params: dict, take: Callable[[neo4j.Result], T] = _rows
-                     ) -> tuple[T, neo4j.Bookmarks]:
+    def _auto_commit(self, mode: str, name: str, params: dict) -> tuple[list[dict], neo4j.Bookmarks]:
         with self.session(_after(), mode) as s:
-            return take(s.run(cypher(name), params)), s.last_bookmarks()
+            return _rows(s.run(cypher(name), params)), s.last_bookmarks()
 
     def apply(self, name: str, /, **params) -> list[dict]:
         """A write that may run twice with the same outcome (MERGE, a mark, a recount), in one round

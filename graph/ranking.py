@@ -11,7 +11,7 @@ class RankingRepository:
 
     def follow_edges(self) -> dict[str, list]:
         """`ids`, every user's id, and `follows`, at the same positions, the ids each follows."""
-        return self.graph.read_columns("ranking/follow_edges")
+        return self.graph.read_one("ranking/follow_edges")
 
     def write_ranks(self, rows: list[list]) -> None:
         self.graph.write("ranking/write_ranks", rows=rows)
@@ -22,7 +22,7 @@ class RankingRepository:
 
     def popular(self, now_ms: int, window_hours: int) -> list[dict]:
         """Every recent tweet's score: {id, author_id, score}, in no order."""
-        columns = self.graph.read_columns("ranking/popular", now_ms=now_ms, window_hours=window_hours)
+        columns = self.graph.read_one("ranking/popular", now_ms=now_ms, window_hours=window_hours)
         return [{"id": i, "author_id": a, "score": s}
                 for i, a, s in zip(columns["ids"], columns["author_ids"], columns["scores"])]
 

@@ -36,7 +36,7 @@ def test_cached_top_k_agrees_with_the_cypher_query(services, make_user):
         fan.post(f"/api/v1/tweets/{tweet['id']}/like")
     at = now_ms()
     refresh_popular(services, at)
-    columns = services.graph.read_columns("ranking/popular", now_ms=at, window_hours=168)
+    columns = services.graph.read_one("ranking/popular", now_ms=at, window_hours=168)
     assert len(columns["ids"]) == len(columns["author_ids"]) == len(columns["scores"])
     assert columns["author_ids"][columns["ids"].index(int(tweet["id"]))] == int(author.id)
     rows = sorted(zip(columns["scores"], columns["ids"]), reverse=True)[:10]
