@@ -27,7 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from bootstrap import bootstrap
-from graph.migrate import migrate
+from graph.migrate import await_migrated, migrate
 from domain.ids import EPOCH_MS, RANDOM_BITS
 
 DEMO_PASSWORD = "demo-password"
@@ -367,14 +367,15 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
 
 
 def warm() -> dict:
-    """After a bulk import and the start that migrates it: the read models that every request
-    needs at once (the celebrity list, the popular lists) are built now, not by the first reader."""
+    """After a bulk import, during or after the start that migrates it: the read models that every
+    request needs at once (the celebrity list, the popular lists) are built now, not by the first
+    reader. Waits for the migrations (the stack's migrate step applies them) and their indexes."""
     from ranking.refresh import refresh_popular
 
     started = time.perf_counter()
     svc = bootstrap()
     try:
-        migrate(svc.graph)
+        await_migrated(svc.graph)
         svc.celebrities.load(svc.feed_source.celebrities(svc.settings.fanout_follower_threshold))
         scored = refresh_popular(svc)
         return {"popular": scored, "seconds": round(time.perf_counter() - started, 1)}

@@ -1,5 +1,6 @@
 """Applies cypher/migrations/*.cypher in name order, once each, recorded as (:Migration) nodes,
-and returns once every index is online."""
+and returns once every index is online; or, for work beside the process that applies them, waits
+until they are applied."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +13,7 @@ from graph.driver import CYPHER_DIR, Graph
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = CYPHER_DIR / "migrations"
 INDEX_WAIT_SECONDS = 1800  # the indexes of a bulk-loaded 100k-user graph fill in about 10 s here
+AWAIT_POLL_SECONDS = 0.25
 
 
 def statements(text: str) -> list[str]:
@@ -47,3 +49,16 @@ def migrate(graph: Graph) -> list[str]:
         if applied:
             log.info("indexes online after %.1f s", time.perf_counter() - started)
     return applied
+
+
+def await_migrated(graph: Graph, seconds: float = INDEX_WAIT_SECONDS) -> None:
+    """Returns once every migration has been applied (by another process) and every index is
+    online; a TimeoutError after `seconds`."""
+    wanted = {path.stem for path in MIGRATIONS_DIR.glob("*.cypher")}
+    deadline = time.monotonic() + seconds
+    with graph.session() as s:
+        while not wanted <= {r["id"] for r in s.run("MATCH (m:Migration) RETURN m.id AS id").data()}:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the migrations were not applied within {seconds} s")
+            time.sleep(AWAIT_POLL_SECONDS)
+        s.run("CALL db.awaitIndexes($seconds)", seconds=max(1, int(deadline - time.monotonic()))).consume()

@@ -7,7 +7,9 @@ import shutil
 import socket
 import string
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import Callable
 from pathlib import Path
 
 from stack.config import CLUSTER_BUS_OFFSET, STACK_DIR, VENV_BIN, Stack, StackError, relative
@@ -119,13 +121,19 @@ def check_can_start(stack: Stack) -> None:
                                  "shows by whom") from None
 
 
-def start_stack(stack: Stack, seed: bool) -> list[tuple[Service, subprocess.Popen]]:
+def start_stack(stack: Stack, seed: bool, beside_migrate: Callable[[], None] | None = None
+                ) -> list[tuple[Service, subprocess.Popen]]:
     """Start the databases, migrate, start the jobs and the web server, and (first time) seed.
-    Returns the processes it started, for the supervisor to watch."""
+    `beside_migrate`, if given, runs in a thread from the moment the databases answer, and the
+    stack is up once it has returned too. Returns the processes it started, for the supervisor."""
     prepare_folders(stack)
     started = start_databases(stack)
-    run_step(stack, "migrate", [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "migrate"],
-             stack.env)
+    with ThreadPoolExecutor(1) as beside:
+        also = beside.submit(beside_migrate) if beside_migrate else None
+        run_step(stack, "migrate", [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "migrate"],
+                 stack.env)
+        if also:
+            also.result()  # its failure is the start's
     started += [(service, spawn(stack, service)) for service in app_services(stack)]
     checks = {name: partial(web_ready, f"http://127.0.0.1:{port}")
               for name, port in zip(instance_names("web", stack.web_nodes), stack.web_node_ports)}

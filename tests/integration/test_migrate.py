@@ -1,6 +1,11 @@
 """Migrations return only once every index is online: an index still filling is scanned around by
 the queries that need it (and the warm-up would plan them so), and its filling competes with the
 first requests."""
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
 from graph import migrate as migrations
 
 
@@ -21,6 +26,21 @@ def test_a_migration_returns_once_the_index_it_made_is_online(services, tmp_path
         _query(services, "DROP INDEX migration_probe IF EXISTS")
         _query(services, "MATCH (p:MigrationProbe) DETACH DELETE p")
         _query(services, "MATCH (m:Migration {id: '9999_probe'}) DELETE m")
+
+
+def test_work_beside_the_migrate_step_waits_until_another_process_has_migrated(services, tmp_path, monkeypatch):
+    (tmp_path / "9998_pending.cypher").write_text("RETURN 1;\n")
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", tmp_path)
+    with pytest.raises(TimeoutError):
+        migrations.await_migrated(services.graph, seconds=0.6)
+    try:
+        with ThreadPoolExecutor(1) as other:  # the migrate step, in its own time
+            applied = other.submit(lambda: time.sleep(0.5) or migrations.migrate(services.graph))
+            migrations.await_migrated(services.graph, seconds=30)
+            assert _query(services, "MATCH (m:Migration {id: '9998_pending'}) RETURN m.id AS id")
+            assert applied.result() == ["9998_pending"]
+    finally:
+        _query(services, "MATCH (m:Migration {id: '9998_pending'}) DELETE m")
 
 
 def test_the_tweet_search_migration_labels_older_tweets_and_replaces_the_index_on_every_tweet(services):
