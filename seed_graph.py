@@ -332,8 +332,8 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     edition can import into its one user database while the server is stopped; Redis must be
     stopped too, and starts empty). Migrations run at the next start (stack/stackctl.py); `--warm`
     then fills Redis."""
-    from stack.config import seeded_marker
-    from stack.services import java_argv  # the stack's Neo4j: its jars and JVM options
+    from stack.config import dev_stack, seeded_marker
+    from stack.services import java_argv, prepare_folders  # the stack's Neo4j: its jars, options, config
 
     timings, started = {}, time.perf_counter()
     g = generate_arrays(sizes, int(time.time() * 1000))
@@ -346,6 +346,8 @@ def bulk(sizes: Sizes, data_dir: Path) -> dict:
     files = write_csv(g, folder, password_hash)
     timings["csv_s"] = round(time.perf_counter() - step, 1)
     home = data_dir / "neo4j"
+    if not (home / "conf").is_dir():  # a new data folder: Neo4j's home and config, as `make up` makes them
+        prepare_folders(dev_stack({**os.environ, "DATA_DIR": str(data_dir)}))
     argv = java_argv(
         "org.neo4j.cli.AdminTool", "database", "import", "full", "neo4j", "--overwrite-destination",
         "--id-type=integer", "--bad-tolerance=0", "--threads=2", f"--report-file={folder / 'import.report'}",
