@@ -9,8 +9,8 @@ import string
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 from stack.config import CLUSTER_BUS_OFFSET, STACK_DIR, VENV_BIN, Stack, StackError, relative
 from stack.install import NEO4J_LIB
@@ -128,12 +128,15 @@ def start_stack(stack: Stack, seed: bool, beside_migrate: Callable[[], None] | N
     stack is up once it has returned too. Returns the processes it started, for the supervisor."""
     prepare_folders(stack)
     started = start_databases(stack)
-    with ThreadPoolExecutor(1) as beside:
-        also = beside.submit(beside_migrate) if beside_migrate else None
+    beside = ThreadPoolExecutor(1)
+    also = beside.submit(beside_migrate) if beside_migrate else None
+    try:
         run_step(stack, "migrate", [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "migrate"],
                  stack.env)
-        if also:
-            also.result()  # its failure is the start's
+    finally:
+        beside.shutdown(wait=False)  # after a failed migrate, it ends when the caller stops the stack
+    if also:
+        also.result()  # its failure is the start's
     started += [(service, spawn(stack, service)) for service in app_services(stack)]
     checks = {name: partial(web_ready, f"http://127.0.0.1:{port}")
               for name, port in zip(instance_names("web", stack.web_nodes), stack.web_node_ports)}
