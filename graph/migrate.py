@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
+import neo4j
 from neo4j.exceptions import ClientError
 
 from graph.driver import CYPHER_DIR, Graph
@@ -22,11 +23,21 @@ def statements(text: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().rstrip(";").strip()]
 
 
+def _applied(session: neo4j.Session) -> set[str]:
+    return {r["id"] for r in session.run("MATCH (m:Migration) RETURN m.id AS id").data()}
+
+
+def _await_indexes(session: neo4j.Session, seconds: float) -> None:
+    """A new index fills in the background; until it is online, queries that need it scan (and the
+    warm-up would plan them so), and its filling competes with the first requests."""
+    session.run("CALL db.awaitIndexes($seconds)", seconds=max(1, int(seconds))).consume()
+
+
 def migrate(graph: Graph) -> list[str]:
     """Idempotent and safe to run from several processes: every statement is IF NOT EXISTS or MERGE."""
     applied = []
     with graph.session() as s:
-        done = {r["id"] for r in s.run("MATCH (m:Migration) RETURN m.id AS id").data()}
+        done = _applied(s)
         for path in sorted(MIGRATIONS_DIR.glob("*.cypher")):
             if path.stem in done:
                 continue
@@ -42,10 +53,8 @@ def migrate(graph: Graph) -> list[str]:
             ).consume()
             log.info("applied migration %s", path.stem)
             applied.append(path.stem)
-        # A new index fills in the background; until it is online, queries that need it scan (and
-        # the warm-up would plan them so), and its filling competes with the first requests.
         started = time.perf_counter()
-        s.run("CALL db.awaitIndexes($seconds)", seconds=INDEX_WAIT_SECONDS).consume()
+        _await_indexes(s, INDEX_WAIT_SECONDS)
         if applied:
             log.info("indexes online after %.1f s", time.perf_counter() - started)
     return applied
@@ -57,8 +66,8 @@ def await_migrated(graph: Graph, seconds: float = INDEX_WAIT_SECONDS) -> None:
     wanted = {path.stem for path in MIGRATIONS_DIR.glob("*.cypher")}
     deadline = time.monotonic() + seconds
     with graph.session() as s:
-        while not wanted <= {r["id"] for r in s.run("MATCH (m:Migration) RETURN m.id AS id").data()}:
+        while not wanted <= _applied(s):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the migrations were not applied within {seconds} s")
             time.sleep(AWAIT_POLL_SECONDS)
-        s.run("CALL db.awaitIndexes($seconds)", seconds=max(1, int(deadline - time.monotonic()))).consume()
+        _await_indexes(s, deadline - time.monotonic())
