@@ -14,8 +14,8 @@ from functools import partial
 from typing import Callable
 
 from stack.config import DEFAULT_PASSWORD, ROOT, STACK_DIR, VENV_BIN, Stack, StackError, relative
-from stack.services import (SUPERVISOR, STOP_SECONDS, check_can_start, prepare_folders, set_initial_password,
-                            start_stack, stop_stack)
+from stack.services import (SUPERVISOR, STOP_SECONDS, app_services, check_can_start, prepare_folders,
+                            set_initial_password, start_stack, stop_stack)
 from stack.supervise import (Service, Supervisor, interrupt_on_signals, run_step, running_pid,
                              spawn, stop_processes, write_pidfile)
 
@@ -102,9 +102,23 @@ def run_against(stack: Stack, argv: list[str], start: Callable[[Stack], object] 
     try:
         (start or (lambda s: start_stack(s, seed=False)))(stack)
         print(f"running: {' '.join(argv)}", flush=True)
-        return run_client(argv, stack.env)
+        code = run_client(argv, stack.env)
+        if code not in (0, 130):
+            print_log_tails(stack)
+        return code
     finally:
         stop_stack(stack)
+
+
+def print_log_tails(stack: Stack, lines: int = 80) -> None:
+    """After a failed run, the end of each app process's log: a CI run keeps nothing else to tell
+    a flake from a fault. Audit events (JSON lines) are left out: they say who, not what failed."""
+    for service in app_services(stack):
+        path = stack.log(service.name)
+        if not path.exists():
+            continue
+        kept = [line for line in path.read_text(errors="replace").splitlines() if not line.startswith('{"ts"')]
+        print(f"--- last lines of {relative(path)} ---", *kept[-lines:], sep="\n", flush=True)
 
 
 def bench_sizes(args: list[str]) -> dict[str, str]:
