@@ -59,10 +59,7 @@ local function is_cut(last, entries, size) return last == 'more' or entries >= s
 # then the cut's sentinel (a trim at every push doubled its cost).
 # drop_if_bare: a cut feed whose last entry went is dropped (nothing tells what an entry would miss).
 _PLACE = _ORDER + ENDS + """
-local function place(key, m, size)
-  local id, head = id_of(m), redis.call('LINDEX', key, 0)
-  if not head then return 0 end
-  if head == '0' or (head ~= 'more' and newer(id, id_of(head))) then return redis.call('LPUSH', key, m) end
+local function place_behind(key, m, id, size)
   local from, step = 0, 16
   while true do
     local got = redis.call('LRANGE', key, from, from + step - 1)
@@ -77,6 +74,13 @@ local function place(key, m, size)
     if #got < step then return 0 end
     from, step = from + step, step * 2
   end
+end
+
+local function place(key, m, size)
+  local id, head = id_of(m), redis.call('LINDEX', key, 0)
+  if not head then return 0 end
+  if head == '0' or (head ~= 'more' and newer(id, id_of(head))) then return redis.call('LPUSH', key, m) end
+  return place_behind(key, m, id, size)
 end
 
 local function trim(key, size, length)
@@ -94,15 +98,29 @@ end
 """
 
 # KEYS: feeds; ARGV: size, then members oldest first. Adds them to each feed that exists; how many
-# feeds took one.
+# feeds took one. `place` for each member, with the feed's head read once and the members' ids
+# parsed once: a feed costs about half as much (docs/performance.md item 34).
 _PUSH = _PLACE + """
-local added, size = 0, tonumber(ARGV[1])
+local size, members, ids = tonumber(ARGV[1]), {}, {}
+for a = 2, #ARGV do members[a - 1], ids[a - 1] = ARGV[a], id_of(ARGV[a]) end
+local added = 0
 for _, key in ipairs(KEYS) do
-  local length = 0
-  for a = 2, #ARGV do length = math.max(length, place(key, ARGV[a], size)) end
-  if length > 0 then
-    trim(key, size, length)
-    added = added + 1
+  local head = redis.call('LINDEX', key, 0)
+  if head and head ~= 'more' then
+    local newest, length = head ~= '0' and id_of(head), 0
+    for a = 1, #members do
+      local got
+      if not newest or newer(ids[a], newest) then
+        got, newest = redis.call('LPUSH', key, members[a]), ids[a]
+      else
+        got = place_behind(key, members[a], ids[a], size)
+      end
+      if got > length then length = got end
+    end
+    if length > 0 then
+      trim(key, size, length)
+      added = added + 1
+    end
   end
 end
 return added
