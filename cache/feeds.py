@@ -59,8 +59,8 @@ local function is_cut(last, entries, size) return last == 'more' or entries >= s
 # then the cut's sentinel (a trim at every push doubled its cost).
 # drop_if_bare: a cut feed whose last entry went is dropped (nothing tells what an entry would miss).
 _PLACE = _ORDER + ENDS + """
-local function place_behind(key, m, id, size)
-  local from, step = 0, 16
+local function place_behind(key, m, id, size, from)
+  local step = 4
   while true do
     local got = redis.call('LRANGE', key, from, from + step - 1)
     for i, x in ipairs(got) do
@@ -80,7 +80,7 @@ local function place(key, m, size)
   local id, head = id_of(m), redis.call('LINDEX', key, 0)
   if not head then return 0 end
   if head == '0' or (head ~= 'more' and newer(id, id_of(head))) then return redis.call('LPUSH', key, m) end
-  return place_behind(key, m, id, size)
+  return place_behind(key, m, id, size, 0)
 end
 
 local function trim(key, size, length)
@@ -112,8 +112,10 @@ for _, key in ipairs(KEYS) do
       local got
       if not newest or newer(ids[a], newest) then
         got, newest = redis.call('LPUSH', key, members[a]), ids[a]
+      elseif ids[a] == newest then
+        got = 0
       else
-        got = place_behind(key, members[a], ids[a], size)
+        got = place_behind(key, members[a], ids[a], size, 1)
       end
       if got > length then length = got end
     end

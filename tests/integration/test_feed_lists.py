@@ -44,6 +44,16 @@ def test_a_late_entry_takes_its_place_and_a_repeated_one_is_not_added(services, 
     assert stored(services, reader) == [*newest_first([*old, late, *newer]), SENTINEL]
 
 
+def test_one_fan_out_of_late_and_new_entries_places_each_in_order(services, reader):
+    """Members come oldest first; the feed's head is read once a call."""
+    old = ids(12)  # seconds 0, 2, ... 22
+    services.feeds.rebuild(reader, old, [])
+    deep, shallow = new_id(BASE_MS + 1000 * 3), new_id(BASE_MS + 1000 * 19)  # 10th and 3rd from the head
+    newer = ids(2, start=100)
+    assert services.feeds.push([reader], [deep, shallow, old[-1], *newer]) == 1
+    assert stored(services, reader) == [*newest_first([*old, deep, shallow, *newer]), SENTINEL]
+
+
 def test_fan_out_only_reaches_feeds_that_exist(services, reader):
     assert services.feeds.push([reader], ids(1)) == 0
     assert not services.redis.exists(feed_key(reader))
