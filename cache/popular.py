@@ -1,6 +1,7 @@
 """Owns the top K read models: `popular:global` (the global top), `popular:author:{u:ID}` (each
-author's best recent tweets) and `popular:net:{u:ID}` (a viewer's network top, briefly cached, in
-the viewer's slot: the home page reads it with the feed)."""
+author's best recent tweets), `popular:authors` (the authors who have such a top, so that a full
+refresh drops the others' without scanning the keyspace) and `popular:net:{u:ID}` (a viewer's
+network top, briefly cached, in the viewer's slot: the home page reads it with the feed)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,9 @@ import redis
 from cache.client import user_tag
 
 GLOBAL = "popular:global"
+AUTHORS = "popular:authors"
+SENTINEL = "0"  # in AUTHORS once it is complete: without it, the keyspace is scanned once
+CHUNK = 10_000
 GLOBAL_SIZE = 1000
 AUTHOR_SIZE = 20
 NETWORK_TTL = 30
@@ -34,7 +38,7 @@ class Popular:
         for row in scored:
             by_author[row["author_id"]][row["id"]] = row["score"]
         best = sorted(scored, key=lambda r: (r["score"], r["id"]), reverse=True)[:GLOBAL_SIZE]
-        stale = {k for k in self.r.scan_iter(match=author_key("*"), count=1000)}
+        stale = self._author_keys()
         pipe = self.r.pipeline(transaction=False)
         pipe.delete(GLOBAL)
         if best:
@@ -47,7 +51,17 @@ class Popular:
             pipe.zadd(key, top)
         for key in stale:
             pipe.delete(key)
+        pipe.delete(AUTHORS)
+        authors = [SENTINEL, *by_author]
+        for start in range(0, len(authors), CHUNK):
+            pipe.sadd(AUTHORS, *authors[start : start + CHUNK])
         pipe.execute()
+
+    def _author_keys(self) -> set[str]:
+        known = self.r.smembers(AUTHORS)
+        if SENTINEL in known:
+            return {author_key(a) for a in known if a != SENTINEL}
+        return set(self.r.scan_iter(match=author_key("*"), count=1000))  # the set was lost: once
 
     def update(self, scored: list[dict]) -> None:
         """An incremental rescore (likes changed): keeps both tops at their sizes."""
@@ -56,6 +70,8 @@ class Popular:
             pipe.zadd(GLOBAL, {row["id"]: row["score"]})
             pipe.zadd(author_key(row["author_id"]), {row["id"]: row["score"]})
             pipe.zremrangebyrank(author_key(row["author_id"]), 0, -(AUTHOR_SIZE + 1))
+        if scored:
+            pipe.sadd(AUTHORS, *{row["author_id"] for row in scored})
         pipe.zremrangebyrank(GLOBAL, 0, -(GLOBAL_SIZE + 1))
         pipe.execute()
 
