@@ -54,6 +54,12 @@ class EventStreams:
     def nudge(self, events: list[Envelope]) -> None:
         self.r.rpush(f"{self.prefix}:relay", *[orjson.dumps(_fields(e)) for e in events])
 
+    def publish_along(self, pipe, event: Envelope) -> bool:
+        """Queues the event's nudge in a pipeline of this server, after the writes the relay should
+        find done (those queued before it); its answer is the pipeline's last."""
+        pipe.rpush(f"{self.prefix}:relay", orjson.dumps(_fields(event)))
+        return True
+
     def publish(self, event: Envelope) -> None:
         """Hands the relay an event whose transaction has committed, so it moves it at once. The
         event is already safe in the outbox: a lost nudge only delays it until the relay's sweep."""

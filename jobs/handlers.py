@@ -77,3 +77,6 @@ class InlineEvents:
         for group in HANDLERS:
             handle(self.svc, group, [event])
         self.svc.outbox.mark_relayed([event.id])
+
+    def publish_along(self, pipe, event: Envelope) -> bool:
+        return False  # handled only once the pipeline's writes are done: the caller publishes it then

@@ -24,13 +24,17 @@ class EventPublisher(Protocol):
 
     def publish(self, event: Envelope) -> None: ...
 
+    def publish_along(self, pipe, event: Envelope) -> bool:
+        """Queues the publication in a Redis pipeline if this publisher can (False: publish it
+        once the pipeline has run)."""
+
 
 class NewTweetWriter(Protocol):
-    """What a post writes to Redis once its transaction has committed, before its event is handed
-    on (the tweet's body and counts, its author's own feed and recent entries), and what its
-    event's fan-out writes (the author's recent entries again, and the readers' feeds)."""
+    """What a post writes to Redis once its transaction has committed (the tweet's body and
+    counts, its author's own feed and recent entries), then its event handed to the relay; and what
+    its event's fan-out writes (the author's recent entries again, and the readers' feeds)."""
 
-    def write(self, tweet: dict) -> None: ...
+    def write(self, tweet: dict, event: Envelope) -> None: ...
 
     def fan_out(self, author_id: int, reader_ids: list[int], tweet_ids: list[int]) -> None: ...
 

@@ -76,13 +76,13 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
         raise _not_found()
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
-        # before the event's relay: its live frame is spliced from this body and these counts
-        svc.new_tweets.write(tweet)
+        # then the event's relay: its live frame is spliced from this body and these counts
+        svc.new_tweets.write(tweet, event)
     except REDIS_DOWN as err:
-        # Committed is posted: a 503 now would make the client post it twice. The fan-out of its
-        # event repeats these pushes (timeline.fan_out), and a missing body is read from Neo4j.
+        # Committed is posted: a 503 now would make the client post it twice. The relay's sweep
+        # moves its event; its fan-out repeats these pushes (timeline.fan_out), and a missing body
+        # is read from Neo4j.
         log.warning("tweet %s posted; its read models wait for the fan-out: %s", tweet_id, err)
-    svc.bus.publish(event)
     return tweet
 
 

@@ -1,15 +1,21 @@
 """New tweets into Redis (cache/new_tweets.py): what a post writes after its commit (its body and
-counts, its author's own feed and recent entries) and a batch's fan-out, each in one round trip on a
-single server, and whole even when the server has lost its scripts."""
+counts, its author's own feed and recent entries, then its event's nudge to the relay) and a
+batch's fan-out, each in one round trip on a single server, and whole even when the server has lost
+its scripts."""
 from __future__ import annotations
 
 import secrets
 
+import orjson
+import pytest
 import redis.connection
 
 from cache.client import is_cluster
 from cache.feeds import feed_key
+from cache.new_tweets import NewTweets
+from cache.streams import EventStreams
 from cache.tweets import author_key, count_key, tweet_key
+from domain.events import TweetPosted, envelop
 from domain.ids import new_id
 from domain.tweet_state import COUNTS
 from tests.conftest import single_server
@@ -19,6 +25,22 @@ def posted(author_id: int) -> dict:
     return {"id": str(new_id()), "text": "written at once", "created_at": "2026-12-03T18:00:00.000Z",
             "in_reply_to": None, "entities": {"mentions": [], "hashtags": []}, "media": [],
             "author": {"id": str(author_id), "username": "writer", "display_name": "Writer"}}
+
+
+@pytest.fixture
+def writer(services):
+    """NewTweets whose nudges go to a relay list of its own (the stack's relay would take them)."""
+    streams = EventStreams(services.redis, prefix=f"test-new-tweets-{secrets.token_hex(4)}")
+    yield NewTweets(services.raw_redis, services.tweet_cache, services.feeds, streams)
+    services.redis.delete(f"{streams.prefix}:relay")
+
+
+def write(writer: NewTweets, tweet: dict) -> None:
+    writer.write(tweet, envelop(TweetPosted(int(tweet["id"]), int(tweet["author"]["id"]))))
+
+
+def nudged_ids(services, writer: NewTweets) -> list[int]:
+    return [orjson.loads(raw)["id"] for raw in services.redis.lrange(f"{writer.bus.prefix}:relay", 0, -1)]
 
 
 def warm_author(services) -> int:
@@ -52,14 +74,15 @@ def count_sends(monkeypatch) -> list:
 
 
 @single_server("it counts the round trips to the one server")
-def test_a_new_tweet_is_written_in_one_round_trip(services, monkeypatch):
-    services.new_tweets.write(posted(warm_author(services)))  # the server learns the scripts
+def test_a_new_tweet_and_its_nudge_are_written_in_one_round_trip(services, writer, monkeypatch):
+    write(writer, posted(warm_author(services)))  # the server learns the scripts
     tweet = posted(warm_author(services))
     sent = count_sends(monkeypatch)
-    services.new_tweets.write(tweet)
+    write(writer, tweet)
     monkeypatch.undo()
     assert len(sent) == 1
     assert_written(services, tweet)
+    assert len(nudged_ids(services, writer)) == 2
 
 
 @single_server("it counts the round trips to the one server")
@@ -78,12 +101,13 @@ def test_a_batch_of_an_authors_tweets_is_fanned_out_in_one_round_trip(services, 
         assert services.redis.lrange(feed_key(reader), 0, 2) == newest
 
 
-def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services):
+def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services, writer):
     if not is_cluster(services.redis):
         services.raw_redis.script_flush()
     tweet = posted(warm_author(services))
-    services.new_tweets.write(tweet)
+    write(writer, tweet)
     assert_written(services, tweet)
+    assert len(nudged_ids(services, writer)) == 1
 
 
 def test_an_authors_full_list_loses_its_oldest_seconds_whole_and_is_marked_cut(services):
