@@ -19,26 +19,26 @@ log = logging.getLogger(__name__)
 
 
 class NewTweets:
-    def __init__(self, r, tweets: TweetCache, feeds: Feeds, bus):
-        """r: any client of the server (the answers are not read). bus: the EventPublisher
-        (social/ports.py) that the events of posts are handed to."""
+    def __init__(self, r, tweets: TweetCache, feeds: Feeds):
+        """r: any client of the server (the answers are not read)."""
         self.r = r
-        self.tweets, self.feeds, self.bus = tweets, feeds, bus
+        self.tweets, self.feeds = tweets, feeds
 
-    def write(self, tweet: dict, event: Envelope) -> None:
-        """The tweet's read models, then its event handed on: the relay finds them written (a
-        refused script is sent again after it; the fan-out writes the same again anyway)."""
+    def write(self, tweet: dict, event: Envelope, bus) -> None:
+        """The tweet's read models, then its event handed to `bus` (an EventPublisher,
+        social/ports.py): the relay finds them written (a refused script is sent again after it;
+        the fan-out writes the same again anyway)."""
         author_id, tweet_id = int(tweet["author"]["id"]), int(tweet["id"])
         scripts = [*self.feeds.push_calls([author_id], [tweet_id]), self.tweets.author_push_call(author_id, tweet_id)]
         if is_cluster(self.r):
             self.tweets.put([tweet], new=True)
             run_scripts(self.r, scripts)
-            self.bus.publish(event)
+            bus.publish(event)
             return
         pipe = self.r.pipeline(transaction=False)
         self.tweets.queue_put(pipe, [tweet], new=True)
         queue_scripts(pipe, scripts)
-        along = self.bus.publish_along(pipe, event)
+        along = bus.publish_along(pipe, event)
         answers = pipe.execute(raise_on_error=False)
         nudged = answers.pop() if along else None
         start = len(answers) - len(scripts)
@@ -47,7 +47,7 @@ class NewTweets:
                 raise answer
         rerun_refused(scripts, answers[start:])
         if not along:
-            self.bus.publish(event)
+            bus.publish(event)
         elif isinstance(nudged, Exception):
             log.warning("relay not nudged (the sweep will relay event %s): %s", event.id, nudged)
 

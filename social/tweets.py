@@ -77,7 +77,7 @@ def post_tweet(svc: TweetPorts, author_id: int, text: str, media_ids: list[int] 
     try:
         _write_reply_count(svc, tweet.pop("parent_replies"))
         # then the event's relay: its live frame is spliced from this body and these counts
-        svc.new_tweets.write(tweet, event)
+        svc.new_tweets.write(tweet, event, svc.bus)
     except REDIS_DOWN as err:
         # Committed is posted: a 503 now would make the client post it twice. The relay's sweep
         # moves its event; its fan-out repeats these pushes (timeline.fan_out), and a missing body

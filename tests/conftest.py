@@ -37,12 +37,10 @@ def inline_services(settings=None):
     """Services whose events are handled as they are published, in the caller, by the same handlers
     the stream consumers run (tests of job effects)."""
     from bootstrap import bootstrap
-    from cache.new_tweets import NewTweets
     from jobs.handlers import InlineEvents
 
     svc = bootstrap(settings)
     svc.bus = InlineEvents(svc)
-    svc.new_tweets = NewTweets(svc.raw_redis, svc.tweet_cache, svc.feeds, svc.bus)
     return svc
 
 

@@ -12,7 +12,6 @@ import redis.connection
 
 from cache.client import is_cluster
 from cache.feeds import feed_key
-from cache.new_tweets import NewTweets
 from cache.streams import EventStreams
 from cache.tweets import author_key, count_key, tweet_key
 from domain.events import TweetPosted, envelop
@@ -28,19 +27,22 @@ def posted(author_id: int) -> dict:
 
 
 @pytest.fixture
-def writer(services):
-    """NewTweets whose nudges go to a relay list of its own (the stack's relay would take them)."""
+def relay(services):
+    """Event streams of their own, whose relay list no relay takes from."""
     streams = EventStreams(services.redis, prefix=f"test-new-tweets-{secrets.token_hex(4)}")
-    yield NewTweets(services.raw_redis, services.tweet_cache, services.feeds, streams)
+    yield streams
     services.redis.delete(f"{streams.prefix}:relay")
 
 
-def write(writer: NewTweets, tweet: dict) -> None:
-    writer.write(tweet, envelop(TweetPosted(int(tweet["id"]), int(tweet["author"]["id"]))))
+def write(services, relay: EventStreams, tweet: dict) -> int:
+    """The id of the post's event."""
+    event = envelop(TweetPosted(int(tweet["id"]), int(tweet["author"]["id"])))
+    services.new_tweets.write(tweet, event, relay)
+    return event.id
 
 
-def nudged_ids(services, writer: NewTweets) -> list[int]:
-    return [orjson.loads(raw)["id"] for raw in services.redis.lrange(f"{writer.bus.prefix}:relay", 0, -1)]
+def nudges(services, relay: EventStreams) -> list[int]:
+    return [orjson.loads(raw)["id"] for raw in services.redis.lrange(f"{relay.prefix}:relay", 0, -1)]
 
 
 def warm_author(services) -> int:
@@ -74,15 +76,15 @@ def count_sends(monkeypatch) -> list:
 
 
 @single_server("it counts the round trips to the one server")
-def test_a_new_tweet_and_its_nudge_are_written_in_one_round_trip(services, writer, monkeypatch):
-    write(writer, posted(warm_author(services)))  # the server learns the scripts
+def test_a_new_tweet_and_its_nudge_are_written_in_one_round_trip(services, relay, monkeypatch):
+    write(services, relay, posted(warm_author(services)))  # the server learns the scripts
     tweet = posted(warm_author(services))
     sent = count_sends(monkeypatch)
-    write(writer, tweet)
+    event_id = write(services, relay, tweet)
     monkeypatch.undo()
     assert len(sent) == 1
     assert_written(services, tweet)
-    assert len(nudged_ids(services, writer)) == 2
+    assert nudges(services, relay)[-1] == event_id
 
 
 @single_server("it counts the round trips to the one server")
@@ -101,13 +103,13 @@ def test_a_batch_of_an_authors_tweets_is_fanned_out_in_one_round_trip(services, 
         assert services.redis.lrange(feed_key(reader), 0, 2) == newest
 
 
-def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services, writer):
+def test_a_new_tweet_is_written_whole_after_the_server_lost_its_scripts(services, relay):
     if not is_cluster(services.redis):
         services.raw_redis.script_flush()
     tweet = posted(warm_author(services))
-    write(writer, tweet)
+    event_id = write(services, relay, tweet)
     assert_written(services, tweet)
-    assert len(nudged_ids(services, writer)) == 1
+    assert nudges(services, relay) == [event_id]
 
 
 def test_an_authors_full_list_loses_its_oldest_seconds_whole_and_is_marked_cut(services):

@@ -412,15 +412,15 @@ class HomePages:
 class NewTweets:
     """NewTweetWriter: each part through the fake that owns it, as a cluster's write goes."""
 
-    def __init__(self, tweet_cache: TweetCache, feeds: FeedStore, bus: Events):
-        self.tweet_cache, self.feeds, self.bus = tweet_cache, feeds, bus
+    def __init__(self, tweet_cache: TweetCache, feeds: FeedStore):
+        self.tweet_cache, self.feeds = tweet_cache, feeds
 
-    def write(self, tweet, event):
+    def write(self, tweet, event, bus):
         author_id, tweet_id = int(tweet["author"]["id"]), int(tweet["id"])
         self.tweet_cache.put([tweet], new=True)
         self.feeds.push([author_id], [tweet_id])
         self.tweet_cache.push_author_tweet(author_id, tweet_id)
-        self.bus.publish(event)
+        bus.publish(event)
 
     def fan_out(self, author_id, reader_ids, tweet_ids):
         for tweet_id in tweet_ids:
@@ -470,5 +470,5 @@ class Ports:
         self.users = UserStore(self.graph)
         self.feed_source = FeedSource(self.graph)
         self.home_pages = HomePages(self.feeds, self.tweet_cache, self.popular)
-        self.new_tweets = NewTweets(self.tweet_cache, self.feeds, self.bus)
+        self.new_tweets = NewTweets(self.tweet_cache, self.feeds)
         self.relations = RelationStore(self.graph)
