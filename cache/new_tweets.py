@@ -2,10 +2,9 @@
 post's request writes its body and zero counts and its author's recent entries (cache.tweets), and
 its author's own feed (cache.feeds), where its answer and its event's live frame need them, then
 nudges the relay with its event (cache.streams): one round trip on a single server instead of four.
-On a cluster those keys lie in many slots, and
-redis-py's cluster pipeline takes no script call: each part goes on its own there. The fan-out of
-a batch of an author's tweets (their recent entries again, and their readers' feeds) is script
-calls alone: one pipeline per server, a cluster's too."""
+On a cluster those keys lie in many slots, and redis-py's cluster pipeline takes no script call:
+each part goes on its own there. The fan-out of a batch of an author's tweets (their recent entries
+again, and their readers' feeds) is script calls alone: one pipeline per server, a cluster's too."""
 from __future__ import annotations
 
 import logging
@@ -31,9 +30,11 @@ class NewTweets:
         author_id, tweet_id = int(tweet["author"]["id"]), int(tweet["id"])
         scripts = [*self.feeds.push_calls([author_id], [tweet_id]), self.tweets.author_push_call(author_id, tweet_id)]
         if is_cluster(self.r):
-            self.tweets.put([tweet], new=True)
-            run_scripts(self.r, scripts)
-            bus.publish(event)
+            try:
+                self.tweets.put([tweet], new=True)
+                run_scripts(self.r, scripts)
+            finally:  # the relay's key lies on another master, which may well answer
+                bus.publish(event)
             return
         pipe = self.r.pipeline(transaction=False)
         self.tweets.queue_put(pipe, [tweet], new=True)
