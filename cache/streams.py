@@ -44,6 +44,7 @@ class EventStreams:
         self.r = r
         self.prefix = prefix
         self.keys = [self.key(family) for family in sorted(set(FAMILIES.values()))]
+        self.relay_key = f"{prefix}:relay"
         self.kept_by: dict[str, tuple[float, str]] = {}  # server -> (checked at, "replica"|"fsync"|"")
 
     def key(self, family: str) -> str:
@@ -51,13 +52,13 @@ class EventStreams:
 
     # --- the relay's side ---
 
-    def nudge(self, events: list[Envelope]) -> None:
-        self.r.rpush(f"{self.prefix}:relay", *[orjson.dumps(_fields(e)) for e in events])
+    def nudge(self, events: list[Envelope], pipe=None) -> None:
+        (pipe or self.r).rpush(self.relay_key, *[orjson.dumps(_fields(e)) for e in events])
 
     def publish_along(self, pipe, event: Envelope) -> bool:
         """Queues the event's nudge in a pipeline of this server, after the writes the relay should
         find done (those queued before it); its answer is the pipeline's last."""
-        pipe.rpush(f"{self.prefix}:relay", orjson.dumps(_fields(event)))
+        self.nudge([event], pipe)
         return True
 
     def publish(self, event: Envelope) -> None:
@@ -70,10 +71,10 @@ class EventStreams:
 
     def nudged(self, timeout: float) -> list[Envelope]:
         """Waits up to timeout for nudges, then takes all that are there, oldest first."""
-        first = self.r.blpop([f"{self.prefix}:relay"], timeout=timeout)
+        first = self.r.blpop([self.relay_key], timeout=timeout)
         if first is None:
             return []
-        rest = self.r.lpop(f"{self.prefix}:relay", NUDGE_BATCH) or []
+        rest = self.r.lpop(self.relay_key, NUDGE_BATCH) or []
         return [unwrap(**orjson.loads(raw)) for raw in (first[1], *rest)]
 
     def append(self, events: list[Envelope]) -> list[Envelope]:

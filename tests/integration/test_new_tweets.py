@@ -31,7 +31,7 @@ def relay(services):
     """Event streams of their own, whose relay list no relay takes from."""
     streams = EventStreams(services.redis, prefix=f"test-new-tweets-{secrets.token_hex(4)}")
     yield streams
-    services.redis.delete(f"{streams.prefix}:relay")
+    services.redis.delete(streams.relay_key)
 
 
 def write(services, relay: EventStreams, tweet: dict) -> int:
@@ -42,7 +42,7 @@ def write(services, relay: EventStreams, tweet: dict) -> int:
 
 
 def nudges(services, relay: EventStreams) -> list[int]:
-    return [orjson.loads(raw)["id"] for raw in services.redis.lrange(f"{relay.prefix}:relay", 0, -1)]
+    return [orjson.loads(raw)["id"] for raw in services.redis.lrange(relay.relay_key, 0, -1)]
 
 
 def warm_author(services) -> int:
