@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 
 import redis
@@ -66,6 +67,7 @@ class Dispatcher:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.hears_revocations = False
+        self.polled_at = 0.0  # monotonic time of the last poll's start
 
     def attach(self, user_id: int, credential: str = "") -> Listener:
         listener = Listener(user_id, credential)
@@ -90,16 +92,38 @@ class Dispatcher:
         with self.lock:
             return sum(len(s) for s in self.listeners.values())
 
+    def state_of(self, user_id: int) -> str:
+        """What this dispatcher knows of a user's subscription, for a log line."""
+        with self.lock:
+            return (f"listeners {len(self.listeners.get(user_id, ()))}, confirmed {user_id in self.confirmed}, "
+                    f"change pending {user_id in self.changes}, thread alive {bool(self.thread and self.thread.is_alive())}, "
+                    f"last poll {time.monotonic() - self.polled_at:.1f} s ago")
+
     def _start(self) -> None:
+        """Called under the lock. A thread that ended (only what `forever` does not catch can end
+        it) is replaced, after a reset: every listener is then subscribed again and synced."""
+        if self.thread is not None and not self.thread.is_alive():
+            log.error("push dispatcher had stopped; starting it again")
+            pubsub, self.thread, self.pubsub = self.pubsub, None, None
+            if pubsub is not None:
+                pubsub.close()
+            self.hears_revocations = False
+            self.confirmed.clear()
+            self.changes.update(self.listeners)
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="push-dispatcher", daemon=True)
             self.thread.start()
 
     def _run(self) -> None:
         """For the life of the process; a lost connection is dropped and every listener resubscribed."""
-        forever(threading.Event(), "push dispatcher", self._poll, lambda err: self._reset(), first=0.1, cap=2.0)
+        try:
+            forever(threading.Event(), "push dispatcher", self._poll, lambda err: self._reset(), first=0.1, cap=2.0)
+        except BaseException as err:
+            log.error("push dispatcher stopped by %r", err)
+            raise
 
     def _poll(self) -> None:
+        self.polled_at = time.monotonic()
         self._apply_changes()
         message = self.pubsub.get_message(timeout=self.POLL_SECONDS)
         while message is not None:

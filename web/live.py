@@ -134,6 +134,8 @@ def frames(live: Live, heartbeat: float = HEARTBEAT_SECONDS, lifetime: float = S
     until = time.monotonic() + lifetime
     while time.monotonic() < until:
         item = live.listener.get(min(heartbeat, CHECK_SECONDS))
+        if item is None and not live_yet:
+            log.warning("stream of user %s not live yet: %s", live.user_id, svc.dispatcher.state_of(live.user_id))
         if item == REVOKED or not live.due_check():
             yield ENDED
             return
