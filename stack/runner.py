@@ -110,7 +110,7 @@ def run_against(stack: Stack, argv: list[str], start: Callable[[Stack], object] 
         stop_stack(stack)
 
 
-def print_log_tails(stack: Stack, lines: int = 80) -> None:
+def print_log_tails(stack: Stack, lines: int = 300) -> None:
     """After a failed run, the end of each app process's log: a CI run keeps nothing else to tell
     a flake from a fault. Audit events (JSON lines) are left out: they say who, not what failed."""
     for service in app_services(stack):
