@@ -20,6 +20,22 @@ export class ApiError extends Error {
   }
 }
 
+let signingOut = false;
+
+/** Ends this session (`end`: the request that does), then to the sign-in page. Meanwhile the
+ * page's other calls that the ended session refuses stay where they are: their way back through
+ * the sign-in page (signInAgain) would race this one. */
+export async function signOut(end) {
+  signingOut = true;
+  try {
+    await end();
+  } catch (error) {
+    signingOut = false;
+    throw error;
+  }
+  location.assign('/signin');
+}
+
 /** To the sign-in page and back here afterwards; `next` encoded as the server's redirect encodes it. */
 export function signInAgain() {
   const next = encodeURIComponent(location.pathname + location.search).replaceAll('%2F', '/');
@@ -61,7 +77,7 @@ export async function api(method, path, body) {
       await sleep(Math.min(seconds, 5) * 1000);
       continue;
     }
-    if (response.status === 401 && signedIn) signInAgain(); // the session ended: revoked or expired
+    if (response.status === 401 && signedIn && !signingOut) signInAgain(); // the session ended: revoked or expired
     throw new ApiError(response.status, data);
   }
 }

@@ -1,5 +1,5 @@
 // The pages: each shell names itself in <body data-page>, and the matching function fills it.
-import { TWEET_LIMIT, del, get, patch, post, signedIn, tweetLength } from './api.js';
+import { TWEET_LIMIT, del, get, patch, post, signOut, signedIn, tweetLength } from './api.js';
 import { blocksPage, bookmarksPage, relationButtons, searchPage, tagPage, trendingTags } from './discover.js';
 import { openSocket, openStream } from './live.js';
 import { attachments } from './media.js';
@@ -48,10 +48,7 @@ function refreshBadge(afterFrame = false, attempt = 0) {
 }
 
 function startSignedIn() {
-  $('#sign-out').addEventListener('click', async () => {
-    await post('/auth/logout').catch(() => {});
-    location.assign('/signin');
-  });
+  $('#sign-out').addEventListener('click', () => signOut(() => post('/auth/logout').catch(() => {})));
   refreshBadge();
   onLive('notification', () => refreshBadge(true));
   onLive('reset', () => refreshBadge());
@@ -442,9 +439,10 @@ function sessionItem(s) {
       onclick: async (event) => {
         const button = event.currentTarget;
         button.disabled = true;
+        const revoke = () => del('/auth/sessions/' + encodeURIComponent(s.id));
         try {
-          await del('/auth/sessions/' + encodeURIComponent(s.id));
-          if (s.current) return location.assign('/signin');
+          if (s.current) return await signOut(revoke);
+          await revoke();
           item.remove();
           toast('Session revoked: that browser is signed out.');
         } catch (error) {
