@@ -104,12 +104,9 @@ class Dispatcher:
         it) is replaced, after a reset: every listener is then subscribed again and synced."""
         if self.thread is not None and not self.thread.is_alive():
             log.error("push dispatcher had stopped; starting it again")
-            pubsub, self.thread, self.pubsub = self.pubsub, None, None
-            if pubsub is not None:
-                pubsub.close()
-            self.hears_revocations = False
-            self.confirmed.clear()
-            self.changes.update(self.listeners)
+            self.thread = None
+            self._drop_connection()
+            self._resubscribe_all()
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="push-dispatcher", daemon=True)
             self.thread.start()
@@ -131,9 +128,15 @@ class Dispatcher:
             message = self.pubsub.get_message(timeout=0)
 
     def _reset(self) -> None:
-        """Drops the connection; every user with listeners is subscribed again, then synced. On a
-        cluster the next subscription picks its node afresh from the cluster's current layout (the
-        node it had may be the master that just failed): classic pub/sub reaches every node."""
+        """Drops the connection; every user with listeners is subscribed again, then synced."""
+        self._drop_connection()
+        with self.lock:
+            self._resubscribe_all()
+
+    def _drop_connection(self) -> None:
+        """The next poll makes a new one. On a cluster it picks its node afresh from the cluster's
+        current layout (the node it had may be the master that just failed): classic pub/sub
+        reaches every node."""
         pubsub, self.pubsub = self.pubsub, None
         try:
             if pubsub is not None:
@@ -142,10 +145,12 @@ class Dispatcher:
                 self.client.nodes_manager.initialize()
         except Exception:
             pass
-        with self.lock:
-            self.hears_revocations = False
-            self.confirmed.clear()
-            self.changes.update(self.listeners)
+
+    def _resubscribe_all(self) -> None:
+        """Under the lock: every user with listeners is subscribed at the next poll, then synced."""
+        self.hears_revocations = False
+        self.confirmed.clear()
+        self.changes.update(self.listeners)
 
     def _apply_changes(self) -> None:
         with self.lock:
